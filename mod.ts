@@ -1,0 +1,46 @@
+/**
+ * A static file server core that runs unchanged on Deno, Bun and Node.
+ *
+ * {@linkcode createFileHandler} turns a folder into a function from a web
+ * `Request` to a `Response`, with the HTTP behaviour of a complete file
+ * server: conditional requests, byte ranges, directory index and listing,
+ * safe path resolution. The runtime enters through a small file-system port:
+ * pick the one for yours from `@seed/fileserver/fs/deno`, `/fs/bun` or
+ * `/fs/node`.
+ *
+ * @example Answering a request without a network
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createFileHandler, type FileSystem } from "@seed/fileserver";
+ *
+ * // A one-file, in-memory file system: the port is all the core needs.
+ * const text = new TextEncoder().encode("hello");
+ * const fs: FileSystem = {
+ *   stat: async (path) => {
+ *     if (path === "/srv") return { kind: "directory", size: 0, mtimeMs: 0 };
+ *     if (path === "/srv/hello.txt") return { kind: "file", size: 5, mtimeMs: 0 };
+ *     throw Object.assign(new Error("missing"), { code: "ENOENT" });
+ *   },
+ *   realPath: async (path) => path,
+ *   readDir: async () => [{ name: "hello.txt", isSymlink: false }],
+ *   open: async (_path, range) => new Blob([text.slice(range.start, range.end + 1)]),
+ * };
+ * const handler = createFileHandler({ root: "/srv", fs });
+ *
+ * const response = await handler(new Request("http://localhost/hello.txt"));
+ * assert.equal(response.status, 200);
+ * assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
+ * assert.equal(await response.text(), "hello");
+ * ```
+ *
+ * @module
+ */
+
+export { createFileHandler, type FileHandler } from "./src/core/handler.ts";
+export type {
+  DotfilePolicy,
+  FileHandlerOptions,
+  SymlinkPolicy,
+} from "./src/core/options.ts";
+export type { ByteRange, DirEntry, FileBody, FileInfo, FileKind, FileSystem } from "./src/core/fs.ts";
+export { contentType } from "./src/core/media_types.ts";

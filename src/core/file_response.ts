@@ -1,0 +1,128 @@
+/**
+ * The response for one regular file: headers, preconditions, ranges, body.
+ *
+ * @module
+ */
+
+import type { FileInfo } from "./fs.ts";
+import type { ResolvedOptions } from "./options.ts";
+import {
+  evaluatePreconditions,
+  formatHttpDate,
+  makeEtag,
+  rangeAllowed,
+  type Validators,
+} from "./conditional.ts";
+import { contentRange, multipartByteranges, parseRange, unsatisfiedRange } from "./range.ts";
+import { contentType } from "./media_types.ts";
+import { errorResponse, statusForFsError } from "./responses.ts";
+
+/**
+ * Answers a GET or HEAD for the regular file at `path`, whose metadata is
+ * `info`, in the order of RFC 9110 §13.2.2: preconditions, then Range.
+ *
+ * @param request The request (GET or HEAD).
+ * @param path The file's absolute path.
+ * @param info The file's metadata.
+ * @param options The handler's options.
+ * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
+ */
+export async function fileResponse(
+  request: Request,
+  path: string,
+  info: FileInfo,
+  options: ResolvedOptions,
+): Promise<Response> {
+  const method = request.method;
+  const validators: Validators = {
+    etag: makeEtag(info.size, info.mtimeMs),
+    lastModified: info.mtimeMs === null ? null : Math.floor(info.mtimeMs / 1000),
+  };
+  const outcome = evaluatePreconditions(method, request.headers, validators);
+  if (outcome === 304) return notModified(validators, options);
+  if (outcome === 412) return errorResponse(412, method);
+
+  const type = contentType(path);
+  const headers = representationHeaders(type, validators, options);
+  const size = info.size;
+  const rangeHeader = request.headers.get("range");
+  // HEAD mirrors GET, 206 included (RFC 9110 §9.3.2: the same header fields
+  // as GET would send), so curl -I -r shows what a download would get.
+  if (rangeHeader !== null && rangeAllowed(request.headers, validators)) {
+    const result = parseRange(rangeHeader, size, { maxRanges: options.maxRanges });
+    if (result.kind === "unsatisfiable") {
+      return errorResponse(416, method, { "content-range": unsatisfiedRange(size) });
+    }
+    if (result.kind === "ranges" && result.ranges.length === 1) {
+      const [range] = result.ranges;
+      headers.set("content-range", contentRange(range, size));
+      headers.set("content-length", String(range.end - range.start + 1));
+      const body = method === "HEAD" ? null : await open(options, path, range);
+      if (body instanceof Response) return body;
+      return new Response(body, { status: 206, headers });
+    }
+    if (result.kind === "ranges") {
+      const multipart = multipartByteranges(result.ranges, size, {
+        contentType: type,
+        openPart: (range) => options.fs.open(path, range),
+      });
+      headers.set("content-type", multipart.contentType);
+      headers.set("content-length", String(multipart.length));
+      if (method === "HEAD") await multipart.body.cancel();
+      const body = method === "HEAD" ? null : multipart.body;
+      return new Response(body, { status: 206, headers });
+    }
+  }
+  headers.set("content-length", String(size));
+  // An empty file has no byte range to open; HEAD never reads the file.
+  const body = method === "HEAD" || size === 0
+    ? null
+    : await open(options, path, { start: 0, end: size - 1 });
+  if (body instanceof Response) return body;
+  return new Response(body, { status: 200, headers });
+}
+
+// The file may vanish or lose its permissions between stat and open.
+async function open(
+  options: ResolvedOptions,
+  path: string,
+  range: { start: number; end: number },
+): Promise<ReadableStream<Uint8Array> | Blob | Response> {
+  try {
+    return await options.fs.open(path, range);
+  } catch (error) {
+    const status = statusForFsError(error);
+    if (status === null) throw error;
+    return errorResponse(status, "GET");
+  }
+}
+
+function representationHeaders(
+  type: string,
+  validators: Validators,
+  options: ResolvedOptions,
+): Headers {
+  const headers = new Headers();
+  headers.set("content-type", type);
+  if (validators.lastModified !== null) {
+    headers.set("last-modified", formatHttpDate(validators.lastModified));
+  }
+  headers.set("etag", validators.etag);
+  headers.set("accept-ranges", "bytes");
+  headers.set("x-content-type-options", "nosniff");
+  for (const [name, value] of options.headers) headers.set(name, value);
+  return headers;
+}
+
+// RFC 9110 §15.4.5: a 304 carries the validators and the fields a cache
+// would update (Cache-Control, Expires, Vary… from the user's headers), but
+// no Content-Type or Content-Length of its own.
+function notModified(validators: Validators, options: ResolvedOptions): Response {
+  const headers = new Headers();
+  headers.set("etag", validators.etag);
+  if (validators.lastModified !== null) {
+    headers.set("last-modified", formatHttpDate(validators.lastModified));
+  }
+  for (const [name, value] of options.headers) headers.set(name, value);
+  return new Response(null, { status: 304, headers });
+}

@@ -1,0 +1,79 @@
+/**
+ * The response for a directory without an index file, when listing is on.
+ *
+ * @module
+ */
+
+import type { ResolvedOptions } from "./options.ts";
+import { locate } from "./locate.ts";
+import {
+  type ListingEntry,
+  prefersJson,
+  renderHtmlListing,
+  renderJsonListing,
+  sortEntries,
+} from "./listing.ts";
+
+// Stats run in batches so that a huge folder does not open thousands of
+// file-system requests at once.
+const BATCH = 64;
+
+/**
+ * Lists the directory at `path` as HTML, or JSON when the client prefers it.
+ * Entries the handler would refuse (dotfiles under the policy, links out of
+ * the root, FIFOs and other special files) are left out.
+ *
+ * @param request The request (GET or HEAD).
+ * @param path The directory's real path.
+ * @param segments The directory's decoded URL segments below the root.
+ * @param context The root's real path and the handler's options.
+ * @returns A 200 response.
+ */
+export async function listingResponse(
+  request: Request,
+  path: string,
+  segments: readonly string[],
+  context: { root: string; options: ResolvedOptions },
+): Promise<Response> {
+  const { root, options } = context;
+  const names = (await options.fs.readDir(path))
+    .map((entry) => entry.name)
+    .filter((name) => visible(name, segments.length === 0, options));
+  const entries: ListingEntry[] = [];
+  for (let i = 0; i < names.length; i += BATCH) {
+    const batch = names.slice(i, i + BATCH).map(async (name) => {
+      const found = await locate(root, [...segments, name], options);
+      if (typeof found === "number" || found.info.kind === "other") return null;
+      const directory = found.info.kind === "directory";
+      return { name, directory, size: directory ? 0 : found.info.size, mtimeMs: found.info.mtimeMs };
+    });
+    for (const entry of await Promise.all(batch)) if (entry !== null) entries.push(entry);
+  }
+  const sorted = sortEntries(entries);
+  const urlPath = decodedUrlRoot(options.urlRoot) + "/" +
+    segments.map((s) => s + "/").join("");
+  const json = prefersJson(request.headers.get("accept"));
+  const body = json
+    ? renderJsonListing(urlPath, sorted)
+    : renderHtmlListing(urlPath, sorted, { parent: segments.length > 0 });
+  const bytes = new TextEncoder().encode(body);
+  const headers = new Headers();
+  headers.set(
+    "content-type",
+    json ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
+  );
+  headers.set("content-length", String(bytes.byteLength));
+  headers.set("vary", "Accept");
+  headers.set("x-content-type-options", "nosniff");
+  for (const [name, value] of options.headers) headers.set(name, value);
+  return new Response(request.method === "HEAD" ? null : bytes, { status: 200, headers });
+}
+
+function visible(name: string, atRoot: boolean, options: ResolvedOptions): boolean {
+  if (options.dotfiles === "allow" || !name.startsWith(".")) return true;
+  return atRoot && name === ".well-known";
+}
+
+function decodedUrlRoot(urlRoot: string): string {
+  return urlRoot.split("/").map((s) => decodeURIComponent(s)).join("/");
+}

@@ -1,0 +1,227 @@
+/**
+ * The options of {@linkcode createFileHandler}, validated once at
+ * construction.
+ *
+ * @module
+ */
+
+import type { FileSystem } from "./fs.ts";
+
+/** How dotfiles (names starting with `.`) are treated. */
+export type DotfilePolicy = "ignore" | "deny" | "allow";
+
+/** Which symbolic links are followed. */
+export type SymlinkPolicy = "inside" | "always" | "never";
+
+/** Options of {@linkcode createFileHandler}. */
+export interface FileHandlerOptions {
+  /** The folder to serve: an absolute path. */
+  root: string;
+  /** The runtime's file system, e.g. `denoFileSystem()` from `@seed/fileserver/fs/deno`. */
+  fs: FileSystem;
+  /**
+   * A URL path prefix under which the root is served, such as `/static`.
+   * Requests outside it get 404.
+   * @default {""}
+   */
+  urlRoot?: string;
+  /**
+   * The files tried, in order, for a directory URL; `false` or `[]` for none.
+   * @default {["index.html"]}
+   */
+  index?: readonly string[] | false;
+  /**
+   * Whether a directory without an index file is listed (HTML, or JSON when
+   * the client prefers `application/json`).
+   * @default {false}
+   */
+  listing?: boolean;
+  /**
+   * Dotfiles: `"ignore"` answers 404, `"deny"` 403, `"allow"` serves them.
+   * `/.well-known/` is always served.
+   * @default {"ignore"}
+   */
+  dotfiles?: DotfilePolicy;
+  /**
+   * Symbolic links: `"inside"` follows a link only when its real path stays
+   * under the root's real path, `"never"` follows none, `"always"` follows
+   * every link (the root's own path may still be a link in every mode).
+   * @default {"inside"}
+   */
+  symlinks?: SymlinkPolicy;
+  /**
+   * Extra headers on every file, listing and 304 response, such as
+   * `Cache-Control`. Framing and validator headers are refused.
+   * @default {{}}
+   */
+  headers?: HeadersInit;
+  /**
+   * The most ranges (after coalescing) one request may ask for; more are
+   * answered with the whole file.
+   * @default {10}
+   */
+  maxRanges?: number;
+  /**
+   * Called with any unexpected error (the client then gets a bare 500).
+   * @default {undefined}
+   */
+  onError?: (error: unknown, request: Request) => void;
+}
+
+/** The options after validation, with every default filled in. */
+export interface ResolvedOptions {
+  root: string;
+  fs: FileSystem;
+  urlRoot: string;
+  index: readonly string[];
+  listing: boolean;
+  dotfiles: DotfilePolicy;
+  symlinks: SymlinkPolicy;
+  headers: ReadonlyArray<readonly [string, string]>;
+  maxRanges: number;
+  onError: (error: unknown, request: Request) => void;
+}
+
+// The handler computes these itself; a user value would break framing or
+// make validators lie.
+const RESERVED_HEADERS = new Set([
+  "content-length",
+  "content-range",
+  "transfer-encoding",
+  "etag",
+  "last-modified",
+  "connection",
+]);
+
+/**
+ * Validates options and fills in defaults.
+ *
+ * @param options The user's options.
+ * @returns The resolved options.
+ * @throws {TypeError} for a missing or mistyped option.
+ * @throws {RangeError} for a value out of range.
+ *
+ * @example Defaults
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveOptions } from "./options.ts";
+ * import type { FileSystem } from "./fs.ts";
+ *
+ * const resolved = resolveOptions({ root: "/srv/www/", fs: {} as FileSystem });
+ * assert.equal(resolved.root, "/srv/www");
+ * assert.deepEqual(resolved.index, ["index.html"]);
+ * assert.throws(() => resolveOptions({ root: "www", fs: {} as FileSystem }), TypeError);
+ * ```
+ */
+export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Cannot create file handler: options must be an object");
+  }
+  return {
+    root: resolveRoot(options.root),
+    fs: resolveFs(options.fs),
+    urlRoot: resolveUrlRoot(options.urlRoot ?? ""),
+    index: resolveIndex(options.index ?? ["index.html"]),
+    listing: oneOf("listing", options.listing ?? false, [true, false]),
+    dotfiles: oneOf("dotfiles", options.dotfiles ?? "ignore", [
+      "ignore",
+      "deny",
+      "allow",
+    ]),
+    symlinks: oneOf("symlinks", options.symlinks ?? "inside", [
+      "inside",
+      "always",
+      "never",
+    ]),
+    headers: resolveHeaders(options.headers ?? {}),
+    maxRanges: resolveMaxRanges(options.maxRanges ?? 10),
+    onError: resolveOnError(options.onError),
+  };
+}
+
+function fail(name: string, reason: string): never {
+  throw new TypeError(`Cannot create file handler: "${name}" ${reason}`);
+}
+
+function resolveRoot(root: unknown): string {
+  if (typeof root !== "string" || root === "") fail("root", "must be a non-empty string");
+  if (!root.startsWith("/")) fail("root", "must be an absolute path");
+  if (root.includes("\0")) fail("root", "must not contain NUL");
+  const trimmed = root.replace(/\/+$/, "");
+  return trimmed === "" ? "/" : trimmed;
+}
+
+function resolveFs(fs: unknown): FileSystem {
+  const port = fs as Partial<FileSystem> | null;
+  const methods = ["stat", "realPath", "readDir", "open"] as const;
+  if (
+    typeof port !== "object" || port === null ||
+    methods.some((m) => typeof port[m] !== "function")
+  ) {
+    fail("fs", "must implement stat, realPath, readDir and open");
+  }
+  return port as FileSystem;
+}
+
+function resolveUrlRoot(urlRoot: unknown): string {
+  if (typeof urlRoot !== "string") fail("urlRoot", "must be a string");
+  if (urlRoot === "" || urlRoot === "/") return "";
+  if (!urlRoot.startsWith("/")) fail("urlRoot", 'must start with "/"');
+  const segments = urlRoot.split("/").filter((s) => s !== "");
+  if (segments.some((s) => s === "." || s === ".." || s.includes("\\"))) {
+    fail("urlRoot", "must not contain dot-segments or backslashes");
+  }
+  return segments.map((s) => "/" + encodeURIComponent(s)).join("");
+}
+
+function resolveIndex(index: unknown): readonly string[] {
+  if (index === false) return [];
+  if (!Array.isArray(index)) fail("index", "must be an array of file names or false");
+  for (const name of index) {
+    if (
+      typeof name !== "string" || name === "" || name === "." || name === ".." ||
+      name.includes("/") || name.includes("\\") || name.includes("\0")
+    ) fail("index", "must hold plain file names");
+  }
+  return Object.freeze([...index]);
+}
+
+function oneOf<T>(name: string, value: unknown, allowed: readonly T[]): T {
+  if (!allowed.includes(value as T)) {
+    fail(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
+  }
+  return value as T;
+}
+
+function resolveHeaders(init: unknown): ReadonlyArray<readonly [string, string]> {
+  let headers: Headers;
+  try {
+    headers = new Headers(init as HeadersInit);
+  } catch (error) {
+    fail("headers", `are invalid: ${(error as Error).message}`);
+  }
+  const pairs: Array<readonly [string, string]> = [];
+  for (const [name, value] of headers) {
+    if (RESERVED_HEADERS.has(name)) fail("headers", `must not set ${name}`);
+    pairs.push([name, value]);
+  }
+  return Object.freeze(pairs);
+}
+
+function resolveMaxRanges(value: unknown): number {
+  if (typeof value !== "number") fail("maxRanges", "must be a number");
+  if (!Number.isInteger(value) || value < 1 || value > 1000) {
+    throw new RangeError(
+      'Cannot create file handler: "maxRanges" must be an integer from 1 to 1000',
+    );
+  }
+  return value;
+}
+
+function resolveOnError(
+  onError: unknown,
+): (error: unknown, request: Request) => void {
+  if (onError === undefined) return () => {};
+  if (typeof onError !== "function") fail("onError", "must be a function");
+  return onError as (error: unknown, request: Request) => void;
+}
