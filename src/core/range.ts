@@ -345,12 +345,11 @@ function partsStream(
   const abandon = (reason: string, cause?: unknown): Error => {
     // Cancelling releases the part's file handle; its own failure, if any,
     // is already the cause reported.
-    reader?.cancel().catch(() => {});
+    const range = contentRange(ranges[index], size);
+    const error = new Error(`Cannot send ${range}: ${reason}`, { cause });
+    reader?.cancel(error).catch(() => {});
     reader = null;
-    const message = `Cannot send ${
-      contentRange(ranges[index], size)
-    }: ${reason}`;
-    return new Error(message, { cause });
+    return error;
   };
 
   // Resolves to the part's header, or null when the body was cancelled

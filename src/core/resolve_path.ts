@@ -54,7 +54,9 @@ export function resolvePath(
   if (!pathname.startsWith("/")) return refuse(400, "Bad Request");
   let rest = pathname;
   if (urlRoot !== "") {
-    if (rest === urlRoot) rest = "/";
+    // "/static" names the root folder without its slash: redirect, like any
+    // other directory.
+    if (rest === urlRoot) rest = "";
     else if (rest.startsWith(urlRoot + "/")) rest = rest.slice(urlRoot.length);
     else return refuse(404, "Not Found");
   }

@@ -1,0 +1,308 @@
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { createFileHandler } from "../src/core/handler.ts";
+import type { FileSystem } from "../src/core/fs.ts";
+import {
+  buildFixture,
+  fixtureHandler,
+  get,
+  MTIME,
+  ODD_NAMES,
+  runtimeFileSystem,
+} from "./_helpers/fixture.ts";
+
+const fixture = buildFixture();
+after(() => fixture.remove());
+
+test("createFileHandler() serves GET with body and representation headers", async () => {
+  const response = await get(await fixtureHandler(fixture), "/hello.txt");
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(response.headers.get("content-length"), "12");
+  assert.equal(response.headers.get("last-modified"), new Date(MTIME * 1000).toUTCString());
+  assert.match(response.headers.get("etag") ?? "", /^"[0-9a-f]+-[0-9a-f]+"$/);
+  assert.equal(response.headers.get("accept-ranges"), "bytes");
+  assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(await response.text(), "hello world\n");
+});
+
+test("createFileHandler() answers HEAD with GET's status and headers and no body", async () => {
+  const handler = await fixtureHandler(fixture);
+  const got = await get(handler, "/style.css");
+  await got.body?.cancel();
+  const head = await get(handler, "/style.css", { method: "HEAD" });
+  assert.equal(head.status, got.status);
+  assert.deepEqual([...head.headers], [...got.headers]);
+  assert.equal(head.body, null);
+});
+
+test("createFileHandler() answers HEAD without opening the file", async () => {
+  const real = await runtimeFileSystem();
+  let opened = 0;
+  const fs: FileSystem = { ...real, open: (path, range) => (opened++, real.open(path, range)) };
+  const handler = createFileHandler({ root: fixture.root, fs });
+  const response = await handler(new Request("http://localhost/big.bin", { method: "HEAD" }));
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-length"), String(5 * 1024 * 1024));
+  const ranged = await handler(
+    new Request("http://localhost/big.bin", { method: "HEAD", headers: { range: "bytes=0-1,9-10" } }),
+  );
+  assert.equal(ranged.status, 206);
+  assert.equal(opened, 0);
+});
+
+test("createFileHandler() answers OPTIONS with 204 and Allow", async () => {
+  const response = await get(await fixtureHandler(fixture), "/hello.txt", { method: "OPTIONS" });
+  assert.equal(response.status, 204);
+  assert.equal(response.headers.get("allow"), "GET, HEAD, OPTIONS");
+  assert.equal(response.body, null);
+});
+
+test("createFileHandler() answers other methods with 405 and Allow", async () => {
+  const handler = await fixtureHandler(fixture);
+  for (const method of ["POST", "PUT", "DELETE", "PATCH", "PROPFIND"]) {
+    const response = await get(handler, "/hello.txt", { method });
+    assert.equal(response.status, 405, method);
+    assert.equal(response.headers.get("allow"), "GET, HEAD, OPTIONS");
+    await response.body?.cancel();
+  }
+});
+
+test("createFileHandler() serves index.html for a directory URL", async () => {
+  const handler = await fixtureHandler(fixture);
+  const response = await get(handler, "/");
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.match(await response.text(), /<title>home<\/title>/);
+  assert.equal(await (await get(handler, "/nested/")).text(), "<p>nested index</p>\n");
+});
+
+test("createFileHandler() tries the configured index names in order", async () => {
+  const handler = await fixtureHandler(fixture, { index: ["readme.md", "index.html"] });
+  assert.equal(await (await get(handler, "/docs/")).text(), "# docs\n");
+  assert.equal(await (await get(handler, "/nested/")).text(), "<p>nested index</p>\n");
+});
+
+test("createFileHandler() with index: false serves no index file", async () => {
+  const response = await get(await fixtureHandler(fixture, { index: false }), "/nested/");
+  assert.equal(response.status, 404);
+  await response.body?.cancel();
+});
+
+test("createFileHandler() redirects a directory URL without its slash (301)", async () => {
+  const handler = await fixtureHandler(fixture);
+  const response = await get(handler, "/nested?x=1");
+  assert.equal(response.status, 301);
+  assert.equal(response.headers.get("location"), "/nested/?x=1");
+  await response.body?.cancel();
+  const odd = await get(handler, "/link-inside-dir");
+  assert.equal(odd.headers.get("location"), "/link-inside-dir/");
+  await odd.body?.cancel();
+});
+
+test("createFileHandler() never redirects to a Location readable as another host", async () => {
+  const handler = await fixtureHandler(fixture);
+  // The URL parser keeps "//nested" as a path; a naive "pathname + /" would
+  // send the browser to the host "nested".
+  for (const path of ["//nested", "///nested", "/%2fnested", "/.//nested", "//nested/deeper"]) {
+    const response = await get(handler, path);
+    await response.body?.cancel();
+    const location = response.headers.get("location");
+    if (location !== null) {
+      assert.ok(location.startsWith("/") && !location.startsWith("//"), `${path} -> ${location}`);
+      assert.ok(!location.startsWith("/\\"), location);
+    }
+  }
+});
+
+test("createFileHandler() answers 404 to a directory without index when listing is off", async () => {
+  const response = await get(await fixtureHandler(fixture), "/docs/");
+  assert.equal(response.status, 404);
+  await response.body?.cancel();
+});
+
+test("createFileHandler() lists a directory as HTML, folders first, with a parent link", async () => {
+  const response = await get(await fixtureHandler(fixture, { listing: true }), "/docs/");
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.equal(response.headers.get("vary"), "Accept");
+  const html = await response.text();
+  assert.ok(html.includes('<a href="../">'));
+  assert.ok(html.indexOf('href="sub/"') < html.indexOf('href="readme.md"'));
+  assert.ok(!html.includes(".secret"));
+  assert.match(html, /7 B/);
+});
+
+test("createFileHandler() escapes every name in the HTML listing", async () => {
+  const html = await (await get(await fixtureHandler(fixture, { listing: true }), "/odd/")).text();
+  assert.ok(!html.includes("<img"));
+  assert.ok(html.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;.html"));
+  for (const name of Object.values(ODD_NAMES)) {
+    assert.ok(html.includes(`href="${encodeURIComponent(name).replaceAll("'", "&#39;")}"`), name);
+  }
+});
+
+test("createFileHandler() lists as JSON when the client prefers application/json", async () => {
+  const handler = await fixtureHandler(fixture, { listing: true });
+  const response = await get(handler, "/docs/", { headers: { accept: "application/json" } });
+  assert.equal(response.headers.get("content-type"), "application/json; charset=utf-8");
+  const json = await response.json();
+  assert.equal(json.path, "/docs/");
+  assert.deepEqual(json.entries.map((e: { name: string }) => e.name), ["sub", "readme.md"]);
+  assert.equal(json.entries[1].size, 7);
+  const html = await get(handler, "/docs/", {
+    headers: { accept: "text/html,application/json;q=0.9" },
+  });
+  assert.equal(html.headers.get("content-type"), "text/html; charset=utf-8");
+  await html.body?.cancel();
+});
+
+test("createFileHandler() leaves unservable entries out of a listing", async () => {
+  const handler = await fixtureHandler(fixture, { listing: true, index: false });
+  const json = await (await get(handler, "/", { headers: { accept: "application/json" } })).json();
+  const names: string[] = json.entries.map((e: { name: string }) => e.name);
+  for (const hidden of [".env", ".git", "fifo", "socket", "link-outside.txt", "link-outside-dir", "dangling", "devnull"]) {
+    assert.ok(!names.includes(hidden), hidden);
+  }
+  for (const shown of [".well-known", "link-inside.txt", "hello.txt", "emptydir"]) {
+    assert.ok(names.includes(shown), shown);
+  }
+});
+
+test("createFileHandler() lists the root without a parent link and an empty folder", async () => {
+  const handler = await fixtureHandler(fixture, { listing: true, index: false });
+  assert.ok(!(await (await get(handler, "/")).text()).includes('href="../"'));
+  const empty = await get(handler, "/emptydir/", { headers: { accept: "application/json" } });
+  assert.deepEqual((await empty.json()).entries, []);
+});
+
+test("createFileHandler() adds the user's headers to files and listings", async () => {
+  const handler = await fixtureHandler(fixture, {
+    listing: true,
+    headers: { "cache-control": "public, max-age=60", "x-frame-options": "DENY" },
+  });
+  for (const path of ["/hello.txt", "/docs/"]) {
+    const response = await get(handler, path);
+    assert.equal(response.headers.get("cache-control"), "public, max-age=60", path);
+    assert.equal(response.headers.get("x-frame-options"), "DENY", path);
+    await response.body?.cancel();
+  }
+});
+
+test("createFileHandler() serves an empty file", async () => {
+  const response = await get(await fixtureHandler(fixture), "/empty.txt");
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-length"), "0");
+  assert.equal(await response.text(), "");
+});
+
+test("createFileHandler() picks Content-Type from the extension", async () => {
+  const handler = await fixtureHandler(fixture);
+  const cases = [
+    ["/style.css", "text/css; charset=utf-8"],
+    ["/data.json", "application/json; charset=utf-8"],
+    ["/big.bin", "application/octet-stream"],
+    ["/docs/readme.md", "text/markdown; charset=utf-8"],
+  ];
+  for (const [path, type] of cases) {
+    const response = await get(handler, path, { method: "HEAD" });
+    assert.equal(response.headers.get("content-type"), type, path);
+  }
+});
+
+test("createFileHandler() answers 403 when the file system refuses access", async () => {
+  const real = await runtimeFileSystem();
+  const denied = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
+  const fs: FileSystem = {
+    ...real,
+    open: (path, range) => path.endsWith("/hello.txt") ? Promise.reject(denied) : real.open(path, range),
+    stat: (path) => path.endsWith("/nested") ? Promise.reject(denied) : real.stat(path),
+  };
+  const handler = createFileHandler({ root: fixture.root, fs });
+  const file = await handler(new Request("http://localhost/hello.txt"));
+  assert.equal(file.status, 403);
+  assert.equal(await file.text(), "Forbidden\n");
+  const dir = await handler(new Request("http://localhost/nested/"));
+  assert.equal(dir.status, 403);
+  await dir.body?.cancel();
+});
+
+test("createFileHandler() answers an unexpected error with a bare 500 and calls onError", async () => {
+  const real = await runtimeFileSystem();
+  const failure = Object.assign(new Error(`EIO: i/o error, read '${fixture.root}/hello.txt'`), {
+    code: "EIO",
+  });
+  const seen: Array<[unknown, string]> = [];
+  const handler = createFileHandler({
+    root: fixture.root,
+    fs: { ...real, stat: () => Promise.reject(failure) },
+    onError: (error, request) => seen.push([error, request.url]),
+  });
+  const response = await handler(new Request("http://localhost/hello.txt"));
+  assert.equal(response.status, 500);
+  const body = await response.text();
+  assert.equal(body, "Internal Server Error\n");
+  assert.ok(!body.includes(fixture.root) && !body.includes("EIO") && !body.includes("at "));
+  assert.deepEqual(seen, [[failure, "http://localhost/hello.txt"]]);
+});
+
+test("createFileHandler() still answers 500 when onError throws", async () => {
+  const real = await runtimeFileSystem();
+  const handler = createFileHandler({
+    root: fixture.root,
+    fs: { ...real, realPath: () => Promise.reject(new TypeError("boom")) },
+    onError: () => {
+      throw new Error("hook failed");
+    },
+  });
+  const response = await handler(new Request("http://localhost/hello.txt"));
+  assert.equal(response.status, 500);
+  await response.body?.cancel();
+});
+
+test("createFileHandler() never puts the root's absolute path in a response", async () => {
+  const handler = await fixtureHandler(fixture, { listing: true, index: false });
+  for (const path of ["/", "/docs/", "/nope", "/%zz", "/nested", "/link-outside.txt", "/fifo"]) {
+    const response = await get(handler, path);
+    const text = await response.text();
+    assert.ok(!text.includes(fixture.base), path);
+    for (const [, value] of response.headers) assert.ok(!value.includes(fixture.base), path);
+  }
+});
+
+test("createFileHandler() throws TypeError at construction for bad options", async () => {
+  const fs = await runtimeFileSystem();
+  const bad: unknown[] = [
+    undefined,
+    {},
+    { root: "relative/path", fs },
+    { root: "", fs },
+    { root: "/srv" },
+    { root: "/srv", fs: { stat() {} } },
+    { root: "/srv", fs, dotfiles: "show" },
+    { root: "/srv", fs, symlinks: "yes" },
+    { root: "/srv", fs, listing: "yes" },
+    { root: "/srv", fs, index: "index.html" },
+    { root: "/srv", fs, index: ["../index.html"] },
+    { root: "/srv", fs, urlRoot: "static" },
+    { root: "/srv", fs, urlRoot: "/a/../b" },
+    { root: "/srv", fs, headers: { "content-length": "1" } },
+    { root: "/srv", fs, headers: { "bad header": "x" } },
+    { root: "/srv", fs, onError: "log" },
+    { root: "/srv", fs, maxRanges: "3" },
+  ];
+  for (const options of bad) {
+    assert.throws(
+      () => createFileHandler(options as Parameters<typeof createFileHandler>[0]),
+      TypeError,
+      JSON.stringify(options),
+    );
+  }
+});
+
+test("createFileHandler() throws RangeError at construction for maxRanges out of range", async () => {
+  const fs = await runtimeFileSystem();
+  for (const maxRanges of [0, -1, 1.5, 1e6, Number.NaN]) {
+    assert.throws(() => createFileHandler({ root: "/srv", fs, maxRanges }), RangeError);
+  }
+});
