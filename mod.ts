@@ -37,10 +37,13 @@
  */
 
 export { createFileHandler, type FileHandler } from "./src/core/handler.ts";
+export type { DotfilePolicy, FileHandlerOptions, SymlinkPolicy } from "./src/core/options.ts";
 export type {
-  DotfilePolicy,
-  FileHandlerOptions,
-  SymlinkPolicy,
-} from "./src/core/options.ts";
-export type { ByteRange, DirEntry, FileBody, FileInfo, FileKind, FileSystem } from "./src/core/fs.ts";
+  ByteRange,
+  DirEntry,
+  FileBody,
+  FileInfo,
+  FileKind,
+  FileSystem,
+} from "./src/core/fs.ts";
 export { contentType } from "./src/core/media_types.ts";

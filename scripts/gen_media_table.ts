@@ -64,9 +64,7 @@ const SOURCE_RANK: Readonly<Record<string, number>> = {
 
 function sourceRank(entry: MimeDbEntry): number {
   const source = entry.source;
-  return source !== undefined && Object.hasOwn(SOURCE_RANK, source)
-    ? SOURCE_RANK[source]
-    : 0;
+  return source !== undefined && Object.hasOwn(SOURCE_RANK, source) ? SOURCE_RANK[source] : 0;
 }
 
 function isOctetStream(type: string): boolean {
@@ -146,9 +144,7 @@ export function buildMediaTable(db: MimeDb): Record<string, string> {
   const table: Record<string, string> = Object.create(null);
   const exts = [...chosen.keys(), ...Object.keys(OVERRIDES)];
   for (const ext of [...new Set(exts)].sort()) {
-    const type = Object.hasOwn(OVERRIDES, ext)
-      ? OVERRIDES[ext]
-      : chosen.get(ext) as string;
+    const type = Object.hasOwn(OVERRIDES, ext) ? OVERRIDES[ext] : chosen.get(ext) as string;
     table[ext] = contentTypeValue(type.toLowerCase(), db[type]);
   }
   return table;

@@ -1,25 +1,23 @@
 /**
  * The whole test command: the Deno checks (fmt, lint, type check, doc lint,
- * publish dry run), then the same test files on Deno, Bun and Node.
+ * publish dry run), then the same `*.test.ts` files on Deno, Bun and Node.
  *
  * ```sh
- * npm test                                   # node here is node_modules/.bin/node (24)
- * node_modules/.bin/node scripts/test.ts     # the same, run directly
- * node_modules/.bin/node scripts/test.ts --skip-checks /tmp/some_tests
- * TEST_DIR=/tmp/some_tests npm test
+ * npm test                                 # npm puts node_modules/.bin (node 24) first on PATH
+ * node_modules/.bin/node scripts/test.ts   # the same
+ * node_modules/.bin/node scripts/test.ts --skip-checks /tmp/probe
  * ```
  *
- * Each child's output streams through live and is kept for parsing. The last
- * line printed is `N passed, N failed`: the tests counted on the three
+ * Options: `--skip-checks` runs only the three test runners; a positional
+ * argument or `TEST_DIR` names the folder searched for `*.test.ts` (default
+ * `tests/`); `STEP_TIMEOUT_MS` bounds each step (default 20 minutes).
+ *
+ * Each child's output streams through live and is also kept for parsing. The
+ * last line printed is `N passed, N failed`: the tests counted on the three
  * runtimes, plus one failure for each failed check and for each runner whose
- * counts cannot be read or that exited non-zero without a counted failure.
- * The exit code is 0 only when that failed count is 0.
- *
- * Options: `--skip-checks` runs only the test runners; a positional argument
- * or `TEST_DIR` picks the folder searched for `*.test.ts` (default `tests/`);
- * `STEP_TIMEOUT_MS` bounds each step (default 20 minutes).
- *
- * Importing this module has no side effects: it runs only as the entry point.
+ * counts cannot be read or that exited non-zero with no failed test counted.
+ * The exit code is 0 only when that failed count is 0. Importing this module
+ * runs nothing.
  *
  * @module
  */
@@ -34,22 +32,26 @@ import { fileURLToPath } from "node:url";
 export interface Counts {
   /** Tests that passed. */
   passed: number;
-  /** Tests that failed, including ones a runner reports as cancelled or errors. */
+  /** Tests that failed, including those a runner reports as cancelled. */
   failed: number;
 }
 
-/** How one child process ended, with everything it printed. */
 interface StepResult {
   code: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
+  /** Why the step did not exit by itself: a timeout or a signal. */
+  stopped?: string;
   /** stdout and stderr interleaved as they arrived, colours stripped. */
   output: string;
 }
 
+interface Runner {
+  name: string;
+  args: string[];
+  parse: (output: string) => Counts | undefined;
+}
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "node_modules", ".bin");
-const DEFAULT_TIMEOUT_MS = 20 * 60 * 1000;
+const DEFAULT_STEP_TIMEOUT_MS = 20 * 60 * 1000;
 // bun 1.4.5 ignores `[test] timeout` in bunfig.toml (oven-sh/bun#7789), and
 // its 5 s default is short for tests that serve real files over sockets.
 const BUN_TEST_TIMEOUT_MS = 30_000;
@@ -77,14 +79,14 @@ export function stripAnsi(text: string): string {
   return text.replace(ANSI, "");
 }
 
-function lastMatch(text: string, pattern: RegExp): RegExpExecArray | undefined {
-  let last: RegExpExecArray | undefined;
-  for (const match of text.matchAll(pattern)) last = match;
-  return last;
+function last(text: string, pattern: RegExp): number | undefined {
+  let found: string | undefined;
+  for (const match of text.matchAll(pattern)) found = match[1];
+  return found === undefined ? undefined : Number(found);
 }
 
 /**
- * Reads `deno test`'s closing line, e.g. `ok | 12 passed | 0 failed` or
+ * Reads `deno test`'s closing line, such as `ok | 12 passed | 0 failed` or
  * `FAILED | 1 passed (3 steps) | 1 failed | 2 ignored (40ms)`. Steps are not
  * counted: a step belongs to the test that holds it.
  *
@@ -96,24 +98,20 @@ function lastMatch(text: string, pattern: RegExp): RegExpExecArray | undefined {
  * import assert from "node:assert/strict";
  * import { parseDenoCounts } from "./test.ts";
  *
- * assert.deepEqual(
- *   parseDenoCounts("FAILED | 1 passed | 1 failed (9ms)"),
- *   { passed: 1, failed: 1 },
- * );
+ * const counts = parseDenoCounts("FAILED | 1 passed | 1 failed (9ms)");
+ * assert.deepEqual(counts, { passed: 1, failed: 1 });
  * ```
  */
 export function parseDenoCounts(output: string): Counts | undefined {
-  const match = lastMatch(
-    output,
-    /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/gm,
-  );
-  if (match === undefined) return undefined;
-  return { passed: Number(match[1]), failed: Number(match[2]) };
+  const line = /^(?:ok|FAILED) \| (\d+) passed(?: \(\d+ steps?\))? \| (\d+) failed/gm;
+  const match = [...output.matchAll(line)].at(-1);
+  return match && { passed: Number(match[1]), failed: Number(match[2]) };
 }
 
 /**
- * Reads `bun test`'s closing lines ` 12 pass`, ` 1 fail` and, when code
- * threw outside any test, ` 1 error`, which counts as a failure.
+ * Reads `bun test`'s closing lines ` 12 pass` and ` 1 fail`. Its ` 1 error`
+ * line is not added: a file that throws while loading is already one `fail`,
+ * and an error with no failed test still makes the exit code non-zero.
  *
  * @param output The runner's output without colours.
  * @returns The counts, or `undefined` when neither line is present.
@@ -123,27 +121,21 @@ export function parseDenoCounts(output: string): Counts | undefined {
  * import assert from "node:assert/strict";
  * import { parseBunCounts } from "./test.ts";
  *
- * assert.deepEqual(
- *   parseBunCounts(" 2 pass\n 1 fail\nRan 3 tests across 2 files."),
- *   { passed: 2, failed: 1 },
- * );
+ * const counts = parseBunCounts(" 2 pass\n 1 fail\nRan 3 tests across 2 files.");
+ * assert.deepEqual(counts, { passed: 2, failed: 1 });
  * ```
  */
 export function parseBunCounts(output: string): Counts | undefined {
-  const pass = lastMatch(output, /^\s*(\d+) pass$/gm);
-  const fail = lastMatch(output, /^\s*(\d+) fail$/gm);
-  if (pass === undefined && fail === undefined) return undefined;
-  const errors = lastMatch(output, /^\s*(\d+) errors?$/gm);
-  return {
-    passed: Number(pass?.[1] ?? 0),
-    failed: Number(fail?.[1] ?? 0) + Number(errors?.[1] ?? 0),
-  };
+  const passed = last(output, /^\s*(\d+) pass$/gm);
+  const failed = last(output, /^\s*(\d+) fail$/gm);
+  if (passed === undefined && failed === undefined) return undefined;
+  return { passed: passed ?? 0, failed: failed ?? 0 };
 }
 
 /**
- * Reads the spec reporter's closing lines of `node --test`: `ℹ pass 12`,
- * `ℹ fail 0` and `ℹ cancelled 0`; a cancelled test counts as a failure, as
- * it does for node's exit code.
+ * Reads the closing lines of `node --test` with the spec reporter:
+ * `ℹ pass 12`, `ℹ fail 0` and `ℹ cancelled 0`. A cancelled test counts as
+ * failed, as it does for node's exit code.
  *
  * @param output The runner's output without colours.
  * @returns The counts, or `undefined` when neither line is present.
@@ -153,35 +145,31 @@ export function parseBunCounts(output: string): Counts | undefined {
  * import assert from "node:assert/strict";
  * import { parseNodeCounts } from "./test.ts";
  *
- * assert.deepEqual(
- *   parseNodeCounts("ℹ tests 2\nℹ pass 2\nℹ fail 0\nℹ cancelled 0"),
- *   { passed: 2, failed: 0 },
- * );
+ * const counts = parseNodeCounts("ℹ tests 2\nℹ pass 2\nℹ fail 0\nℹ cancelled 0");
+ * assert.deepEqual(counts, { passed: 2, failed: 0 });
  * ```
  */
 export function parseNodeCounts(output: string): Counts | undefined {
-  const pass = lastMatch(output, /^(?:ℹ )?pass (\d+)$/gm);
-  const fail = lastMatch(output, /^(?:ℹ )?fail (\d+)$/gm);
-  if (pass === undefined && fail === undefined) return undefined;
-  const cancelled = lastMatch(output, /^(?:ℹ )?cancelled (\d+)$/gm);
-  return {
-    passed: Number(pass?.[1] ?? 0),
-    failed: Number(fail?.[1] ?? 0) + Number(cancelled?.[1] ?? 0),
-  };
+  const passed = last(output, /^(?:ℹ )?pass (\d+)$/gm);
+  const failed = last(output, /^(?:ℹ )?fail (\d+)$/gm);
+  if (passed === undefined && failed === undefined) return undefined;
+  const cancelled = last(output, /^(?:ℹ )?cancelled (\d+)$/gm) ?? 0;
+  return { passed: passed ?? 0, failed: (failed ?? 0) + cancelled };
 }
 
-/** The installed binary when there is one, so a bare `node` on PATH (v20 on CI) is never picked. */
+// The installed binary, never a bare name from PATH: the system node (v20
+// on CI) cannot run .ts files.
 function bin(name: string): string {
-  const local = join(BIN, name);
+  const local = join(ROOT, "node_modules", ".bin", name);
   return existsSync(local) ? local : name;
 }
 
-let current: { pid: number } | undefined;
+let running: number | undefined;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
-    // The child leads its own process group (detached), so this also ends
-    // the servers and workers it started.
+    // Negative pid: the whole group the detached child leads, so that servers
+    // and workers it started go too.
     process.kill(-pid, signal);
   } catch {
     // Already gone.
@@ -193,36 +181,38 @@ function run(
   args: string[],
   timeoutMs: number,
 ): Promise<StepResult> {
-  console.log(`\n$ ${[command, ...args].map(shown).join(" ")}`);
+  console.log(`\n$ ${command} ${args.join(" ")}`);
+  // deno turns colours on whenever FORCE_COLOR is set, even to 0.
+  const { FORCE_COLOR: _, ...env } = process.env;
+  const child = spawn(bin(command), args, {
+    cwd: ROOT,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...env, NO_COLOR: "1" },
+  });
+  running = child.pid;
+  const chunks: string[] = [];
+  const tee = (sink: NodeJS.WriteStream) => (chunk: Buffer) => {
+    sink.write(chunk);
+    chunks.push(chunk.toString("utf8"));
+  };
+  child.stdout.on("data", tee(process.stdout));
+  child.stderr.on("data", tee(process.stderr));
+  let stopped: string | undefined;
+  const timer = setTimeout(() => {
+    stopped = `timed out after ${timeoutMs} ms`;
+    console.error(`\n${command} ${stopped}; stopping it.`);
+    killGroup(child.pid!, "SIGTERM");
+    setTimeout(() => killGroup(child.pid!, "SIGKILL"), 5_000).unref();
+  }, timeoutMs);
   return new Promise((done) => {
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-    });
-    const chunks: string[] = [];
-    let timedOut = false;
-    const forward = (sink: NodeJS.WriteStream) => (chunk: Buffer) => {
-      sink.write(chunk);
-      chunks.push(chunk.toString("utf8"));
-    };
-    child.stdout.on("data", forward(process.stdout));
-    child.stderr.on("data", forward(process.stderr));
-    if (child.pid !== undefined) current = { pid: child.pid };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      console.error(`\nTimed out after ${timeoutMs} ms; stopping it.`);
-      killGroup(child.pid!, "SIGTERM");
-      setTimeout(() => killGroup(child.pid!, "SIGKILL"), 5_000).unref();
-    }, timeoutMs);
-    const finish = (code: number | null, signal: NodeJS.Signals | null) => {
+    const finish = (code: number | null, signal: string | null) => {
       clearTimeout(timer);
-      current = undefined;
-      done({ code, signal, timedOut, output: stripAnsi(chunks.join("")) });
+      running = undefined;
+      stopped ??= signal === null ? undefined : `killed by ${signal}`;
+      done({ code, stopped, output: stripAnsi(chunks.join("")) });
     };
     child.on("error", (error) => {
-      chunks.push(String(error));
       console.error(`Cannot run ${command}: ${error.message}`);
       finish(127, null);
     });
@@ -230,187 +220,131 @@ function run(
   });
 }
 
-function shown(arg: string): string {
-  return /^[\w./:=@-]+$/.test(arg) ? arg : JSON.stringify(arg);
-}
-
-function relativeToRoot(path: string): string {
-  return relative(ROOT, path).split(sep).join("/");
-}
-
-/** `*.test.ts` files under `dir`, sorted, skipping `node_modules` and dot folders. */
-function findTestFiles(dir: string): string[] {
+function walk(dir: string, keep: (path: string) => boolean): string[] {
   if (!existsSync(dir)) return [];
-  const entries = readdirSync(dir, { recursive: true, encoding: "utf8" });
-  return entries
-    .filter((entry) =>
-      entry.endsWith(".test.ts") &&
-      !entry.split(/[\\/]/).some((part) =>
-        part === "node_modules" || part.startsWith(".")
-      )
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((path) =>
+      keep(path) &&
+      !path.split(/[\\/]/).some((part) => part === "node_modules" || part.startsWith("."))
     )
-    .map((entry) => join(dir, entry))
+    .map((path) => join(dir, path))
     .sort();
 }
 
-/** Whether `dir` holds a TypeScript file that `deno check` would take. */
-function hasTypeScript(dir: string): boolean {
-  const entries = readdirSync(dir, { recursive: true, encoding: "utf8" });
-  return entries.some((entry) =>
-    /\.(?:ts|mts|tsx)$/.test(entry) &&
-    !entry.split(/[\\/]/).includes("node_modules")
-  );
-}
-
-function publicEntryPoints(): string[] {
+function checks(): Array<[string, string[]]> {
   const config = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"));
-  const exports = config.exports;
-  if (typeof exports === "string") return [exports];
-  return Object.values(exports ?? {}).filter((value) =>
-    typeof value === "string"
-  ) as string[];
-}
-
-/** Runs each check; returns the names of those that failed. */
-async function runChecks(timeoutMs: number): Promise<string[]> {
-  const deno = bin("deno");
+  const entryPoints = typeof config.exports === "string"
+    ? [config.exports]
+    : Object.values(config.exports ?? {}).map(String);
+  const typed = (path: string) => /\.(?:m?ts|tsx)$/.test(path);
   const checkTargets = ["mod.ts", "src", "tests", "scripts", "examples"].filter(
-    (path) => {
-      const full = join(ROOT, path);
-      return path.endsWith(".ts")
-        ? existsSync(full)
-        : existsSync(full) && hasTypeScript(full);
-    },
+    (path) => typed(path) ? existsSync(join(ROOT, path)) : walk(join(ROOT, path), typed).length > 0,
   );
-  const checks: Array<[string, string[]]> = [
+  return [
     ["fmt", ["fmt", "--check"]],
     ["lint", ["lint"]],
     ["check", ["check", ...checkTargets]],
-    ["doc", ["doc", "--lint", ...publicEntryPoints()]],
+    ["doc", ["doc", "--lint", ...entryPoints]],
     ["publish", ["publish", "--dry-run", "--allow-dirty"]],
   ];
-  const failed: string[] = [];
-  for (const [name, args] of checks) {
-    const result = await run(deno, args, timeoutMs);
-    if (result.code !== 0) failed.push(name);
-  }
-  return failed;
-}
-
-interface Runner {
-  name: string;
-  command: string;
-  args: string[];
-  parse: (output: string) => Counts | undefined;
 }
 
 function runners(files: string[]): Runner[] {
-  // Explicit "./" paths: bun reads a bare argument as a name filter, not a path.
+  // "./" in front: bun reads an argument without a slash in front as a name
+  // filter, not a path.
   const paths = files.map((file) => {
-    const rel = relativeToRoot(file);
-    return rel.startsWith("..") ? file : `./${rel}`;
+    const path = relative(ROOT, file).split(sep).join("/");
+    return path.startsWith("../") ? file : `./${path}`;
   });
   return [
-    {
-      name: "deno",
-      command: bin("deno"),
-      args: ["test", "-A", ...paths],
-      parse: parseDenoCounts,
-    },
+    { name: "deno", args: ["test", "-A", ...paths], parse: parseDenoCounts },
     {
       name: "bun",
-      command: bin("bun"),
       args: ["test", `--timeout=${BUN_TEST_TIMEOUT_MS}`, ...paths],
       parse: parseBunCounts,
     },
-    // The spec reporter is named because node picks TAP when stdout is not a TTY
-    // in some versions; its summary lines are what parseNodeCounts reads.
+    // The reporter is named because older nodes pick TAP when stdout is not
+    // a TTY, and parseNodeCounts reads the spec reporter's summary.
     {
       name: "node",
-      command: bin("node"),
       args: ["--test", "--test-reporter=spec", ...paths],
       parse: parseNodeCounts,
     },
   ];
 }
 
-/** Counts one runner's tests, adding a failure when its result cannot be trusted. */
+/** One runner's counts, with one failure added when its result cannot be trusted. */
 function judge(
-  runner: Runner,
+  counts: Counts | undefined,
   result: StepResult,
-): { counts: Counts; note: string } {
-  const counts = runner.parse(result.output);
-  const exit = result.timedOut
-    ? "timed out"
-    : result.signal !== null
-    ? `killed by ${result.signal}`
-    : `exit ${result.code}`;
+): [Counts, string] {
+  const exit = result.stopped ?? `exit ${result.code}`;
   if (counts === undefined) {
-    return {
-      counts: { passed: 0, failed: 1 },
-      note: ` (no counts in its output, ${exit}; counted as 1 failure)`,
-    };
+    return [
+      { passed: 0, failed: 1 },
+      ` (no counts in its output, ${exit}: 1 failure)`,
+    ];
   }
   if (result.code !== 0 && counts.failed === 0) {
-    return {
-      counts: { passed: counts.passed, failed: 1 },
-      note: ` (${exit} with no failed test; counted as 1 failure)`,
-    };
+    return [
+      { ...counts, failed: 1 },
+      ` (${exit} with no failed test: 1 failure)`,
+    ];
   }
-  return { counts, note: result.code === 0 ? "" : ` (${exit})` };
+  return [counts, result.code === 0 ? "" : ` (${exit})`];
 }
 
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const skipChecks = argv.includes("--skip-checks");
-  const positional = argv.filter((arg) => !arg.startsWith("--"));
-  const testDir = resolve(
-    ROOT,
-    positional[0] ?? process.env.TEST_DIR ?? "tests",
-  );
-  const timeoutMs = Number(process.env.STEP_TIMEOUT_MS ?? DEFAULT_TIMEOUT_MS);
-
-  const failedChecks = skipChecks ? [] : await runChecks(timeoutMs);
-
-  const files = findTestFiles(testDir);
-  const summary: string[] = [];
+  const dirArg = argv.find((arg) => !arg.startsWith("--")) ??
+    process.env.TEST_DIR;
+  const testDir = resolve(ROOT, dirArg || "tests");
+  const timeoutMs = Number(process.env.STEP_TIMEOUT_MS) ||
+    DEFAULT_STEP_TIMEOUT_MS;
+  const lines: string[] = [];
   let passed = 0;
-  let failed = failedChecks.length;
-  for (const runner of runners(files)) {
-    if (files.length === 0) {
-      summary.push(
-        `${runner.name}: 0 passed, 1 failed (no *.test.ts under ${testDir})`,
-      );
-      failed += 1;
-      continue;
+  let failed = 0;
+
+  if (!skipChecks) {
+    const failedChecks: string[] = [];
+    for (const [name, args] of checks()) {
+      const result = await run("deno", args, timeoutMs);
+      if (result.code !== 0) failedChecks.push(name);
     }
-    const result = await run(runner.command, runner.args, timeoutMs);
-    const { counts, note } = judge(runner, result);
-    summary.push(
+    failed += failedChecks.length;
+    lines.push(
+      failedChecks.length === 0
+        ? "checks: fmt, lint, check, doc, publish ok"
+        : `checks: ${failedChecks.join(", ")} failed (1 failure each)`,
+    );
+  }
+
+  const files = walk(testDir, (path) => path.endsWith(".test.ts"));
+  for (const runner of runners(files)) {
+    let counts: Counts = { passed: 0, failed: 1 };
+    let note = ` (no *.test.ts under ${testDir}: 1 failure)`;
+    if (files.length > 0) {
+      const result = await run(runner.name, runner.args, timeoutMs);
+      [counts, note] = judge(runner.parse(result.output), result);
+    }
+    lines.push(
       `${runner.name}: ${counts.passed} passed, ${counts.failed} failed${note}`,
     );
     passed += counts.passed;
     failed += counts.failed;
   }
 
-  console.log("\n--- summary ---");
-  if (!skipChecks) {
-    console.log(
-      failedChecks.length === 0
-        ? "checks: fmt, lint, check, doc, publish all ok"
-        : `checks: failed ${failedChecks.join(", ")} (1 failure each)`,
-    );
-  }
-  for (const line of summary) console.log(line);
+  console.log(`\n--- summary ---\n${lines.join("\n")}`);
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 
 if (import.meta.main) {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     process.on(signal, () => {
-      if (current !== undefined) killGroup(current.pid, "SIGKILL");
-      process.exit(130);
+      if (running !== undefined) killGroup(running, "SIGKILL");
+      process.exit(code);
     });
   }
   process.exitCode = await main();

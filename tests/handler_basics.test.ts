@@ -45,7 +45,10 @@ test("createFileHandler() answers HEAD without opening the file", async () => {
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("content-length"), String(5 * 1024 * 1024));
   const ranged = await handler(
-    new Request("http://localhost/big.bin", { method: "HEAD", headers: { range: "bytes=0-1,9-10" } }),
+    new Request("http://localhost/big.bin", {
+      method: "HEAD",
+      headers: { range: "bytes=0-1,9-10" },
+    }),
   );
   assert.equal(ranged.status, 206);
   assert.equal(opened, 0);
@@ -161,7 +164,18 @@ test("createFileHandler() leaves unservable entries out of a listing", async () 
   const handler = await fixtureHandler(fixture, { listing: true, index: false });
   const json = await (await get(handler, "/", { headers: { accept: "application/json" } })).json();
   const names: string[] = json.entries.map((e: { name: string }) => e.name);
-  for (const hidden of [".env", ".git", "fifo", "socket", "link-outside.txt", "link-outside-dir", "dangling", "devnull"]) {
+  for (
+    const hidden of [
+      ".env",
+      ".git",
+      "fifo",
+      "socket",
+      "link-outside.txt",
+      "link-outside-dir",
+      "dangling",
+      "devnull",
+    ]
+  ) {
     assert.ok(!names.includes(hidden), hidden);
   }
   for (const shown of [".well-known", "link-inside.txt", "hello.txt", "emptydir"]) {
@@ -215,7 +229,8 @@ test("createFileHandler() answers 403 when the file system refuses access", asyn
   const denied = Object.assign(new Error("EACCES: permission denied"), { code: "EACCES" });
   const fs: FileSystem = {
     ...real,
-    open: (path, range) => path.endsWith("/hello.txt") ? Promise.reject(denied) : real.open(path, range),
+    open: (path, range) =>
+      path.endsWith("/hello.txt") ? Promise.reject(denied) : real.open(path, range),
     stat: (path) => path.endsWith("/nested") ? Promise.reject(denied) : real.stat(path),
   };
   const handler = createFileHandler({ root: fixture.root, fs });

@@ -4,11 +4,7 @@ import { readFileSync } from "node:fs";
 
 import { contentType } from "../src/core/media_types.ts";
 import { MEDIA_TABLE } from "../src/core/_media_table.ts";
-import {
-  MEDIA_TABLE_PATH,
-  readMimeDb,
-  renderMediaTable,
-} from "../scripts/gen_media_table.ts";
+import { MEDIA_TABLE_PATH, readMimeDb, renderMediaTable } from "../scripts/gen_media_table.ts";
 
 const OCTET = "application/octet-stream";
 

@@ -218,8 +218,14 @@ function toSeconds(
   const min = Number(minute);
   const s = Number(second);
   if (d < 1 || d > 31 || h > 23 || min > 59 || s > 60) return null;
-  const ms = Date.UTC(Number(year), index / 3, d, h, min, s);
-  return Math.floor(ms / 1000);
+  // setUTCFullYear, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), index / 3, d);
+  // A day past the month's end (31 Feb) rolls into the next month; such a
+  // date is not a valid HTTP-date, and §13.1.3 and §13.1.4 say to ignore it.
+  if (date.getUTCMonth() !== index / 3) return null;
+  date.setUTCHours(h, min, s);
+  return Math.floor(date.getTime() / 1000);
 }
 
 /**

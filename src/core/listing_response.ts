@@ -45,7 +45,12 @@ export async function listingResponse(
       const found = await locate(root, [...segments, name], options);
       if (typeof found === "number" || found.info.kind === "other") return null;
       const directory = found.info.kind === "directory";
-      return { name, directory, size: directory ? 0 : found.info.size, mtimeMs: found.info.mtimeMs };
+      return {
+        name,
+        directory,
+        size: directory ? 0 : found.info.size,
+        mtimeMs: found.info.mtimeMs,
+      };
     });
     for (const entry of await Promise.all(batch)) if (entry !== null) entries.push(entry);
   }

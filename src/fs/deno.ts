@@ -54,15 +54,17 @@ async function readDir(path: string): Promise<DirEntry[]> {
 }
 
 async function openRange(path: string, range: ByteRange): Promise<ReadableStream<Uint8Array>> {
-  // Deno.open has no O_NONBLOCK: the core only opens what stat called a
-  // regular file, and fstat here catches a swap that happened in between
-  // (a FIFO swapped in during open itself would hold one blocking thread
-  // until a writer appears).
+  // Deno.OpenOptions has no O_NONBLOCK (Deno 2.9): opening a FIFO waits,
+  // forever, for a writer. The port promises never to block, so refuse
+  // anything but a regular file before opening; fstat below catches a swap
+  // made after this stat (a FIFO swapped in during that window would still
+  // hold one blocking thread until a writer appears).
+  if (!(await Deno.stat(path)).isFile) throw notRegularFile();
   const file = await Deno.open(path, { read: true });
   let size: number;
   try {
     const info = await file.stat();
-    if (!info.isFile) throw Object.assign(new Error("ENOENT: not a regular file"), { code: "ENOENT" });
+    if (!info.isFile) throw notRegularFile();
     size = info.size;
     if (range.start > 0) await file.seek(range.start, Deno.SeekMode.Start);
   } catch (error) {
@@ -74,6 +76,11 @@ async function openRange(path: string, range: ByteRange): Promise<ReadableStream
   return limit(file.readable, range.end - range.start + 1);
 }
 
+// ENOENT, so that the core answers 404 as for a vanished file.
+function notRegularFile(): Error {
+  return Object.assign(new Error("ENOENT: not a regular file"), { code: "ENOENT" });
+}
+
 // Passes on the first `length` bytes, then cancels the source (which
 // closes the file).
 function limit(source: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
@@ -83,7 +90,9 @@ function limit(source: ReadableStream<Uint8Array>, length: number): ReadableStre
     async pull(controller) {
       try {
         const { done, value } = await reader.read();
-        if (done) throw Object.assign(new Error("EIO: file shrank while being read"), { code: "EIO" });
+        if (done) {
+          throw Object.assign(new Error("EIO: file shrank while being read"), { code: "EIO" });
+        }
         if (value.byteLength >= remaining) {
           controller.enqueue(value.subarray(0, remaining));
           remaining = 0;
