@@ -13,7 +13,8 @@ import {
   rangeAllowed,
   type Validators,
 } from "./conditional.ts";
-import { contentRange, multipartByteranges, parseRange, unsatisfiedRange } from "./range.ts";
+import { contentRange, parseRange, unsatisfiedRange } from "./range.ts";
+import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
 import { errorResponse, statusForFsError } from "./responses.ts";
 
