@@ -24,12 +24,11 @@ interface Stripped {
   bare: string;
 }
 
-// After these, a `/` starts a regular expression rather than dividing.
-const BEFORE_REGEX = new Set(
-  ["", "(", ",", "=", ":", "[", "!", "&", "|", "?", "{", "}", ";", "+", "-", "*", "%", "<", ">", "~", "^"],
-);
+// After these, a `/` starts a regular expression rather than dividing
+// ("" is the start of the file).
+const BEFORE_REGEX = new Set(["", ..."( , = : [ ! & | ? { } ; + - * % < > ~ ^".split(" ")]);
 const KEYWORDS_BEFORE_REGEX = new Set(
-  ["return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield", "await"],
+  "return typeof case do else in of new delete void throw yield await".split(" "),
 );
 
 /**
@@ -47,7 +46,11 @@ function strip(source: string): Stripped {
   };
   // Keeps the delimiters of a literal, blanks what is between them.
   const emitLiteral = (text: string, open: number, close: number) => {
-    emit(text, text.slice(0, open) + blank(text.slice(open, text.length - close)) + text.slice(text.length - close));
+    emit(
+      text,
+      text.slice(0, open) + blank(text.slice(open, text.length - close)) +
+        text.slice(text.length - close),
+    );
   };
   const templates: number[] = []; // `{` depth inside each open `${`
   let last = ""; // the last significant token: a punctuator or a word
@@ -88,7 +91,9 @@ function strip(source: string): Stripped {
       i = stop;
     } else if (c === '"' || c === "'") {
       let j = i + 1;
-      while (j < source.length && source[j] !== c && source[j] !== "\n") j += source[j] === "\\" ? 2 : 1;
+      while (j < source.length && source[j] !== c && source[j] !== "\n") {
+        j += source[j] === "\\" ? 2 : 1;
+      }
       const closed = source[j] === c;
       const end = Math.min(closed ? j + 1 : j, source.length);
       emitLiteral(source.slice(i, end), 1, closed ? 1 : 0);
@@ -159,8 +164,13 @@ function findImports(code: string): Import[] {
     // `import { type A, type B } from` is as type-only as `import type`.
     const braces = /^\{([^}]*)\}$/.exec(clause);
     const names = braces?.[1].split(",").map((name) => name.trim()).filter((name) => name !== "");
-    const allTypes = names !== undefined && names.length > 0 && names.every((name) => /^type\s/.test(name));
-    imports.push({ specifier: match[5], typeOnly: match[2] !== undefined || allTypes, index: match.index });
+    const allTypes = names !== undefined && names.length > 0 &&
+      names.every((name) => /^type\s/.test(name));
+    imports.push({
+      specifier: match[5],
+      typeOnly: match[2] !== undefined || allTypes,
+      index: match.index,
+    });
   }
   for (const match of code.matchAll(BARE_IMPORT)) {
     imports.push({ specifier: match[2], typeOnly: false, index: match.index });
@@ -197,7 +207,9 @@ function importRule(file: string, found: Import): string | null {
     if (/^src\/core\/[^/]+\.ts$/.test(path)) {
       return typeOnly ? null : "a file-system port imports only types from the core";
     }
-    if (!path.startsWith("src/fs/")) return "a file-system port imports only its own files, core types and node: modules";
+    if (!path.startsWith("src/fs/")) {
+      return "a file-system port imports only its own files, core types and node: modules";
+    }
   } else if (file.startsWith("src/client/")) {
     if (path !== null && !path.startsWith("src/client/")) {
       return "the client stands alone: it imports nothing from core, fs or adapters";
@@ -238,7 +250,11 @@ function checkSource(file: string, source: string): Violation[] {
     const rule = importRule(file, found);
     if (rule === null) continue;
     const what = found.specifier === null ? "" : ` "${found.specifier}"`;
-    violations.push({ file, line: lineOf(stripped.code, found.index), message: `imports${what}: ${rule}` });
+    violations.push({
+      file,
+      line: lineOf(stripped.code, found.index),
+      message: `imports${what}: ${rule}`,
+    });
   }
   if (file.startsWith("src/core/")) {
     for (const name of CORE_NAMES) {
@@ -261,7 +277,9 @@ function sourceFiles(dir: string): string[] {
 
 function checkTree(dir: string): string[] {
   return sourceFiles(dir).flatMap((file) =>
-    checkSource(file, readFileSync(posix.join(REPO, file), "utf8")).map((v) => `${v.file}:${v.line}: ${v.message}`)
+    checkSource(file, readFileSync(posix.join(REPO, file), "utf8")).map((v) =>
+      `${v.file}:${v.line}: ${v.message}`
+    )
   );
 }
 
@@ -270,7 +288,9 @@ test("layers: the checker finds the core and the file-system ports", () => {
   assert.ok(core.includes("src/core/fs.ts"), core.join(", "));
   assert.ok(core.includes("src/core/handler.ts"), core.join(", "));
   const fs = sourceFiles("src/fs");
-  for (const port of ["deno", "bun", "node"]) assert.ok(fs.includes(`src/fs/${port}.ts`), fs.join(", "));
+  for (const port of ["deno", "bun", "node"]) {
+    assert.ok(fs.includes(`src/fs/${port}.ts`), fs.join(", "));
+  }
 });
 
 test("layers: src/core/ imports nothing outside src/core and no node: modules", () => {
@@ -312,17 +332,29 @@ test("checkSource() reports a node: import in src/core", () => {
 });
 
 test("checkSource() reports a src/core import from outside src/core", () => {
-  assert.equal(messages("src/core/x.ts", `export { nodeFileSystem } from "../fs/node.ts";`).length, 1);
-  assert.equal(messages("src/core/x.ts", `import type { Serve } from "../adapters/deno.ts";`).length, 1);
+  assert.equal(
+    messages("src/core/x.ts", `export { nodeFileSystem } from "../fs/node.ts";`).length,
+    1,
+  );
+  assert.equal(
+    messages("src/core/x.ts", `import type { Serve } from "../adapters/deno.ts";`).length,
+    1,
+  );
   assert.equal(messages("src/core/x.ts", `import { y } from "../../mod.ts";`).length, 1);
-  assert.deepEqual(messages("src/core/x.ts", `import { y } from "./y.ts";\nimport type { Z } from "./fs.ts";`), []);
+  assert.deepEqual(
+    messages("src/core/x.ts", `import { y } from "./y.ts";\nimport type { Z } from "./fs.ts";`),
+    [],
+  );
 });
 
 test("checkSource() reports process, Deno. and Bun. in src/core code", () => {
   assert.deepEqual(messages("src/core/x.ts", `const a = process.env.X;`), [
     "1: the core never uses Node's process",
   ]);
-  assert.equal(messages("src/core/x.ts", `\n\nconst cwd = Deno.cwd();`)[0], "3: the core never names Deno");
+  assert.equal(
+    messages("src/core/x.ts", `\n\nconst cwd = Deno.cwd();`)[0],
+    "3: the core never names Deno",
+  );
   assert.equal(messages("src/core/x.ts", `const file = Bun.file(path);`).length, 1);
   assert.equal(messages("src/core/x.ts", `const onDeno = "Deno" in globalThis;`).length, 1);
   assert.equal(messages("src/core/x.ts", `const p = globalThis.process;`).length, 1);
@@ -339,7 +371,11 @@ test("checkSource() is not fooled by strings, templates or regexes that look lik
     `const half = 1 / 2; process.exit(1); const q = 3 / 4;`,
   ];
   for (const source of cases) {
-    assert.deepEqual(messages("src/core/x.ts", source), ["1: the core never uses Node's process"], source);
+    assert.deepEqual(
+      messages("src/core/x.ts", source),
+      ["1: the core never uses Node's process"],
+      source,
+    );
   }
 });
 
@@ -362,10 +398,16 @@ test("checkSource() ignores comments, JSDoc examples and data words", () => {
 
 test("checkSource() holds src/fs to type-only core imports and away from adapters", () => {
   assert.deepEqual(messages("src/fs/x.ts", `import type { FileSystem } from "../core/fs.ts";`), []);
-  assert.deepEqual(messages("src/fs/x.ts", `import { type ByteRange, type FileSystem } from "../core/fs.ts";`), []);
+  assert.deepEqual(
+    messages("src/fs/x.ts", `import { type ByteRange, type FileSystem } from "../core/fs.ts";`),
+    [],
+  );
   assert.deepEqual(messages("src/fs/x.ts", `import { constants, promises } from "node:fs";`), []);
   assert.deepEqual(messages("src/fs/x.ts", `import { readDir } from "./_node_fs.ts";`), []);
-  assert.equal(messages("src/fs/x.ts", `import { createFileHandler } from "../core/handler.ts";`).length, 1);
+  assert.equal(
+    messages("src/fs/x.ts", `import { createFileHandler } from "../core/handler.ts";`).length,
+    1,
+  );
   assert.equal(messages("src/fs/x.ts", `import { type A, b } from "../core/fs.ts";`).length, 1);
   assert.equal(messages("src/fs/x.ts", `import { serve } from "../adapters/node.ts";`).length, 1);
   assert.equal(messages("src/fs/x.ts", `import type { X } from "../client/errors.ts";`).length, 1);
@@ -373,15 +415,36 @@ test("checkSource() holds src/fs to type-only core imports and away from adapter
 });
 
 test("checkSource() reports src/client importing core, fs or adapters", () => {
-  assert.equal(messages("src/client/x.ts", `import { createFileHandler } from "../core/handler.ts";`).length, 1);
-  assert.equal(messages("src/client/x.ts", `import type { FileSystem } from "../core/fs.ts";`).length, 1);
-  assert.equal(messages("src/client/x.ts", `import { nodeFileSystem } from "../fs/node.ts";`).length, 1);
-  assert.equal(messages("src/client/x.ts", `export { serve } from "../adapters/deno.ts";`).length, 1);
-  assert.deepEqual(messages("src/client/x.ts", `import { TooManyRedirects } from "./errors.ts";`), []);
+  assert.equal(
+    messages("src/client/x.ts", `import { createFileHandler } from "../core/handler.ts";`).length,
+    1,
+  );
+  assert.equal(
+    messages("src/client/x.ts", `import type { FileSystem } from "../core/fs.ts";`).length,
+    1,
+  );
+  assert.equal(
+    messages("src/client/x.ts", `import { nodeFileSystem } from "../fs/node.ts";`).length,
+    1,
+  );
+  assert.equal(
+    messages("src/client/x.ts", `export { serve } from "../adapters/deno.ts";`).length,
+    1,
+  );
+  assert.deepEqual(
+    messages("src/client/x.ts", `import { TooManyRedirects } from "./errors.ts";`),
+    [],
+  );
 });
 
 test("checkSource() reports src/adapters importing the client or the cli", () => {
-  assert.equal(messages("src/adapters/x.ts", `import { follow } from "../client/follow.ts";`).length, 1);
+  assert.equal(
+    messages("src/adapters/x.ts", `import { follow } from "../client/follow.ts";`).length,
+    1,
+  );
   assert.equal(messages("src/adapters/x.ts", `import { main } from "../cli.ts";`).length, 1);
-  assert.deepEqual(messages("src/adapters/x.ts", `import { nodeFileSystem } from "../fs/node.ts";`), []);
+  assert.deepEqual(
+    messages("src/adapters/x.ts", `import { nodeFileSystem } from "../fs/node.ts";`),
+    [],
+  );
 });

@@ -53,13 +53,51 @@ async function openRange(path: string, range: ByteRange): Promise<ReadableStream
   return rangeStream(handle, range);
 }
 
+/** An open file range that a Node server may send without web streams. */
+export interface FileSource {
+  /** The open handle; whoever takes the source must close it. */
+  handle: fsp.FileHandle;
+  /** First byte offset. */
+  start: number;
+  /** Last byte offset, inclusive. */
+  end: number;
+}
+
+const sources = new WeakMap<ReadableStream<Uint8Array>, () => FileSource | null>();
+
+/**
+ * Takes the open file behind a body made by {@linkcode nodeFileSystem}, so
+ * that a `node:http` bridge can pipe a file stream straight to the socket
+ * instead of pulling through a web stream. The body must not be read
+ * afterwards: the caller owns (and must close) the handle.
+ *
+ * @param body A response body.
+ * @returns The file range, or `null` for any other body, or one already read.
+ *
+ * @example Any other body
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { takeFileSource } from "./node.ts";
+ *
+ * assert.equal(takeFileSource(new Response("hi").body), null);
+ * ```
+ */
+export function takeFileSource(body: ReadableStream<Uint8Array> | null): FileSource | null {
+  if (body === null) return null;
+  const take = sources.get(body);
+  sources.delete(body);
+  return take === undefined ? null : take();
+}
+
 function rangeStream(handle: fsp.FileHandle, range: ByteRange): ReadableStream<Uint8Array> {
   let position = range.start;
   const end = range.end + 1;
   let closing: Promise<void> | null = null;
+  let started = false;
   const close = () => (closing ??= handle.close().catch(() => {}));
-  return new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      started = true;
       try {
         const length = Math.min(CHUNK_SIZE, end - position);
         const buffer = new Uint8Array(length);
@@ -81,4 +119,11 @@ function rangeStream(handle: fsp.FileHandle, range: ByteRange): ReadableStream<U
     },
     cancel: close,
   }, { highWaterMark: 0 });
+  sources.set(stream, () => {
+    if (started || closing !== null) return null;
+    // Ownership moves to the taker: the web stream no longer closes it.
+    closing = Promise.resolve();
+    return { handle, start: range.start, end: range.end };
+  });
+  return stream;
 }

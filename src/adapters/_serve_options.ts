@@ -1,0 +1,199 @@
+/**
+ * The options of every adapter's `serve()`, validated once, the same way on
+ * every runtime.
+ *
+ * @module
+ */
+
+import { resolve } from "node:path";
+import type { FileSystem } from "../core/fs.ts";
+import { createFileHandler } from "../core/handler.ts";
+import type { FileHandlerOptions } from "../core/options.ts";
+
+/** Any function from a `Request` to a `Response`. */
+export type Handler = (request: Request) => Response | Promise<Response>;
+
+/** Where a server listens, as given to `onListen`. */
+export interface ListenInfo {
+  /** The URL to reach the server at, e.g. `http://127.0.0.1:8000/`. */
+  url: URL;
+  /** The bound host name or address. */
+  hostname: string;
+  /** The bound port (the one picked, when `port` was 0). */
+  port: number;
+}
+
+/** Certificate and key, in PEM, for HTTPS. */
+export interface TlsOptions {
+  /** The certificate chain, PEM. */
+  cert: string;
+  /** The private key, PEM. */
+  key: string;
+}
+
+/** Options of `serve()`: how to listen, when to stop, and what to serve. */
+export interface ServeOptions extends Partial<Omit<FileHandlerOptions, "fs" | "root">> {
+  /**
+   * The folder to serve (relative paths are resolved against the working
+   * directory). Exactly one of `root` and `handler` is required.
+   */
+  root?: string;
+  /**
+   * A request handler to serve instead of a folder, e.g. your routes in
+   * front of a `createFileHandler()`.
+   */
+  handler?: Handler;
+  /**
+   * The port; 0 picks a free one.
+   * @default {8000}
+   */
+  port?: number;
+  /**
+   * The host name or address to listen on.
+   * @default {"127.0.0.1"}
+   */
+  hostname?: string;
+  /**
+   * Aborting it starts the polite shutdown: stop accepting, close idle
+   * connections, let in-flight responses finish, cut the rest after
+   * `gracePeriodMs`.
+   * @default {undefined}
+   */
+  signal?: AbortSignal;
+  /**
+   * How long in-flight responses may go on after the signal aborts.
+   * @default {10000}
+   */
+  gracePeriodMs?: number;
+  /**
+   * Called once the server listens.
+   * @default {undefined}
+   */
+  onListen?: (info: ListenInfo) => void;
+  /**
+   * Serve HTTPS (and HTTP/2 where the runtime offers it on `serve()`).
+   * @default {undefined}
+   */
+  tls?: TlsOptions;
+}
+
+/** A running server. */
+export interface Server {
+  /** Where it listens. */
+  url: URL;
+  /** Resolves once the server has stopped and every connection is closed. */
+  finished: Promise<void>;
+}
+
+/** The serve options after validation. */
+export interface ResolvedServeOptions {
+  handler: Handler;
+  port: number;
+  hostname: string;
+  signal: AbortSignal | null;
+  gracePeriodMs: number;
+  onListen: (info: ListenInfo) => void;
+  tls: TlsOptions | null;
+}
+
+function fail(name: string, reason: string): never {
+  throw new TypeError(`Cannot serve: "${name}" ${reason}`);
+}
+
+/**
+ * Validates `serve()` options, builds the file handler over `fs` when a
+ * `root` is given, and fills in defaults.
+ *
+ * @param options The user's options.
+ * @param fs The running runtime's file-system port.
+ * @returns The resolved options.
+ * @throws {TypeError} for a missing, conflicting or mistyped option.
+ * @throws {RangeError} for a port or grace period out of range.
+ */
+export function resolveServeOptions(
+  options: ServeOptions,
+  fs: () => FileSystem,
+): ResolvedServeOptions {
+  if (typeof options !== "object" || options === null) fail("options", "must be an object");
+  const {
+    handler,
+    root,
+    port = 8000,
+    hostname = "127.0.0.1",
+    signal,
+    gracePeriodMs = 10_000,
+    onListen,
+    tls,
+    ...fileOptions
+  } = options;
+  if ((handler === undefined) === (root === undefined)) {
+    fail("root", 'or "handler" is required, and not both');
+  }
+  if (handler !== undefined && typeof handler !== "function") fail("handler", "must be a function");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError('Cannot serve: "port" must be an integer from 0 to 65535');
+  }
+  if (typeof hostname !== "string" || hostname === "") {
+    fail("hostname", "must be a non-empty string");
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    fail("signal", "must be an AbortSignal");
+  }
+  if (typeof gracePeriodMs !== "number" || !(gracePeriodMs >= 0) || gracePeriodMs > 2 ** 31 - 1) {
+    throw new RangeError('Cannot serve: "gracePeriodMs" must be a number from 0 to 2147483647');
+  }
+  if (onListen !== undefined && typeof onListen !== "function") {
+    fail("onListen", "must be a function");
+  }
+  if (
+    tls !== undefined &&
+    (typeof tls !== "object" || tls === null || typeof tls.cert !== "string" ||
+      typeof tls.key !== "string")
+  ) fail("tls", "must be { cert, key } with PEM strings");
+  return {
+    handler: handler ?? createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() }),
+    port,
+    hostname,
+    signal: signal ?? null,
+    gracePeriodMs,
+    onListen: onListen ?? (() => {}),
+    tls: tls ?? null,
+  };
+}
+
+/**
+ * The URL a client uses to reach a server bound to `hostname`:`port`
+ * (a wildcard address is reached on loopback; IPv6 gets brackets).
+ *
+ * @param hostname The bound address.
+ * @param port The bound port.
+ * @param secure Whether it speaks TLS.
+ * @returns The URL.
+ */
+export function listenUrl(hostname: string, port: number, secure: boolean): URL {
+  let host = hostname;
+  if (host === "0.0.0.0") host = "127.0.0.1";
+  else if (host === "::") host = "[::1]";
+  else if (host.includes(":") && !host.startsWith("[")) host = `[${host}]`;
+  return new URL(`${secure ? "https" : "http"}://${host}:${port}/`);
+}
+
+/**
+ * Calls `onAbort` once when `signal` aborts (at once if it already has).
+ *
+ * @param signal The signal, or `null` for never.
+ * @param onAbort What to do.
+ */
+export function onAbort(signal: AbortSignal | null, onAbort: () => void): void {
+  if (signal === null) return;
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+}
+
+/** A bare 500 for a handler that threw: no message, no stack. */
+export function internalError(): Response {
+  return new Response("Internal Server Error\n", {
+    status: 500,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+  });
+}

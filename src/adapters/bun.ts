@@ -1,0 +1,108 @@
+/**
+ * `serve()` for Bun: the file handler (or any handler) on `Bun.serve`, with
+ * polite shutdown by `AbortSignal`.
+ *
+ * @example Serving a folder until Ctrl-C
+ * ```ts ignore
+ * import { serve } from "@seed/fileserver/bun";
+ *
+ * const controller = new AbortController();
+ * process.on("SIGINT", () => controller.abort());
+ * const server = await serve({ root: "./public", port: 8000, signal: controller.signal });
+ * console.log(`Listening on ${server.url}`);
+ * await server.finished;
+ * ```
+ *
+ * @module
+ */
+
+import { bunFileSystem } from "../fs/bun.ts";
+import {
+  internalError,
+  listenUrl,
+  onAbort,
+  resolveServeOptions,
+  type ServeOptions,
+  type Server,
+} from "./_serve_options.ts";
+
+export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
+export { bunFileSystem } from "../fs/bun.ts";
+
+// The part of Bun's API used here, declared locally so that type-checking
+// this module does not need Bun's global types.
+interface BunServer {
+  hostname?: string;
+  port?: number;
+  stop(closeActiveConnections?: boolean): Promise<void>;
+}
+interface BunServeOptions {
+  hostname: string;
+  port: number;
+  fetch: (request: Request) => Response | Promise<Response>;
+  error: (error: unknown) => Response;
+  tls?: { cert: string; key: string };
+  development: boolean;
+}
+interface BunGlobal {
+  serve(options: BunServeOptions): BunServer;
+}
+
+/**
+ * Starts serving on Bun and resolves once it listens.
+ *
+ * When `options.signal` aborts, the server stops accepting, closes idle
+ * keep-alive connections, lets in-flight responses finish for up to
+ * `gracePeriodMs`, then cuts what is left; `finished` resolves when every
+ * connection is closed.
+ *
+ * @param options What to serve and how to listen.
+ * @returns The server's URL and its `finished` promise.
+ * @throws {TypeError} for bad options, or when not running on Bun.
+ *
+ * @example Composing a route in front of the files
+ * ```ts ignore
+ * import { createFileHandler } from "@seed/fileserver";
+ * import { bunFileSystem, serve } from "@seed/fileserver/bun";
+ *
+ * const files = createFileHandler({ root: process.cwd(), fs: bunFileSystem() });
+ * await serve({
+ *   port: 0,
+ *   handler: (request) =>
+ *     new URL(request.url).pathname === "/api/health" ? Response.json({ ok: true }) : files(request),
+ * });
+ * ```
+ */
+export function serve(options: ServeOptions): Promise<Server> {
+  const bun = (globalThis as { Bun?: BunGlobal }).Bun;
+  if (bun === undefined) throw new TypeError("Cannot serve: not running on Bun");
+  const resolved = resolveServeOptions(options, bunFileSystem);
+  const { handler, gracePeriodMs, tls } = resolved;
+  const server = bun.serve({
+    hostname: resolved.hostname,
+    port: resolved.port,
+    development: false,
+    ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
+    fetch: async (request) => {
+      try {
+        return await handler(request);
+      } catch {
+        return internalError();
+      }
+    },
+    error: () => internalError(),
+  });
+  const url = listenUrl(server.hostname ?? resolved.hostname, server.port ?? 0, tls !== null);
+  const finished = Promise.withResolvers<void>();
+  onAbort(resolved.signal, () => {
+    // stop(false): stop accepting and close idle connections, but let
+    // in-flight requests finish; stop(true) then cuts what is left.
+    const timer = setTimeout(() => void server.stop(true).catch(() => {}), gracePeriodMs);
+    server.stop(false).catch(() => {}).then(() => {
+      clearTimeout(timer);
+      finished.resolve();
+    });
+  });
+  resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
+  return Promise.resolve({ url, finished: finished.promise });
+}
