@@ -1,24 +1,20 @@
 /**
- * Serves examples/site/ on http://127.0.0.1:8000 with Deno.serve.
+ * Serves examples/site/ on http://127.0.0.1:8000 with the Deno adapter
+ * until Ctrl-C, then shuts down politely.
  *
  * Run: deno run --allow-net --allow-read examples/deno.ts [PORT]
  */
 
 import { fileURLToPath } from "node:url";
-import { createFileHandler } from "../mod.ts";
-import { denoFileSystem } from "../src/fs/deno.ts";
+import { serve } from "../src/adapters/deno.ts";
 
-const root = fileURLToPath(new URL("./site", import.meta.url));
-const handler = createFileHandler({ root, fs: denoFileSystem(), listing: true });
-const port = Number(Deno.args[0] ?? 8000);
-
-const server = Deno.serve({
-  hostname: "127.0.0.1",
-  port,
-  onListen: ({ hostname, port }) => console.log(`Serving ${root} on http://${hostname}:${port}/`),
-}, handler);
-
-// shutdown() lets in-flight responses finish (passing a signal to
-// Deno.serve would cut them on Deno 2.9).
-Deno.addSignalListener("SIGINT", () => void server.shutdown());
+const controller = new AbortController();
+Deno.addSignalListener("SIGINT", () => controller.abort());
+const server = await serve({
+  root: fileURLToPath(new URL("./site", import.meta.url)),
+  port: Number(Deno.args[0] ?? 8000),
+  listing: true,
+  signal: controller.signal,
+});
+console.log(`Serving examples/site on ${server.url} (Ctrl-C to stop)`);
 await server.finished;

@@ -1,38 +1,49 @@
 /**
- * The bridge between `node:http` and web `Request`/`Response`.
+ * The bridge between Node's request/response objects (`node:http`,
+ * `node:https`, and the `node:http2` compatibility API) and web
+ * `Request`/`Response`.
  *
  * @module
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { pipeline } from "node:stream";
+import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Readable } from "node:stream";
 import { takeFileSource } from "../fs/node.ts";
 import { internalError } from "./_serve_options.ts";
 import type { Handler } from "./_serve_options.ts";
+
+/** A request from `node:http`, `node:https` or `node:http2`. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+/** A response from `node:http`, `node:https` or `node:http2`. */
+export type NodeResponse = ServerResponse | Http2ServerResponse;
 
 /** What the bridge needs to know about the server. */
 export interface BridgeState {
   /** `https` or `http`. */
   secure: boolean;
-  /** Set once shutdown starts: responses then ask to close the connection. */
+  /** Set once shutdown starts: HTTP/1 responses then close their connection. */
   closing: boolean;
+  /** Called when a request arrives, before the handler runs. */
+  onRequest: (req: NodeRequest) => void;
   /** Called when a response has ended, however it ended. */
-  afterResponse: () => void;
+  onResponseEnd: (req: NodeRequest) => void;
 }
 
 /**
- * Makes a `node:http` request listener that runs `handler`.
+ * Makes a Node request listener that runs `handler`.
  *
  * @param handler The web handler.
- * @param state Scheme and shutdown state, read on every request.
+ * @param state Scheme, shutdown state and connection hooks.
  * @returns The listener.
  */
 export function createListener(
   handler: Handler,
   state: BridgeState,
-): (req: IncomingMessage, res: ServerResponse) => void {
+): (req: NodeRequest, res: NodeResponse) => void {
   return (req, res) => {
-    res.once("close", state.afterResponse);
+    state.onRequest(req);
+    res.once("close", () => state.onResponseEnd(req));
     void respond(handler, state, req, res);
   };
 }
@@ -40,8 +51,8 @@ export function createListener(
 async function respond(
   handler: Handler,
   state: BridgeState,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: NodeRequest,
+  res: NodeResponse,
 ): Promise<void> {
   let response: Response;
   const request = toRequest(req, res, state.secure);
@@ -66,7 +77,7 @@ async function respond(
  * the handler reads it, and `request.signal` aborts when the client leaves
  * before the response is finished.
  */
-function toRequest(req: IncomingMessage, res: ServerResponse, secure: boolean): Request | null {
+function toRequest(req: NodeRequest, res: NodeResponse, secure: boolean): Request | null {
   const controller = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) controller.abort();
@@ -75,7 +86,10 @@ function toRequest(req: IncomingMessage, res: ServerResponse, secure: boolean): 
   try {
     const headers = new Headers();
     const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+    for (let i = 0; i < raw.length; i += 2) {
+      // HTTP/2 pseudo-headers (:path, :authority…) are not fields.
+      if (!raw[i].startsWith(":")) headers.append(raw[i], raw[i + 1]);
+    }
     const hasBody = method !== "GET" && method !== "HEAD";
     return new Request(requestUrl(req, secure), {
       method,
@@ -90,30 +104,29 @@ function toRequest(req: IncomingMessage, res: ServerResponse, secure: boolean): 
 
 // The target is appended to the origin as a string: `new URL(target, base)`
 // would read a target such as `//evil.example/x` as another host.
-function requestUrl(req: IncomingMessage, secure: boolean): string {
+function requestUrl(req: NodeRequest, secure: boolean): string {
   const target = req.url ?? "/";
   if (/^https?:\/\//i.test(target)) return target;
-  const host = req.headers.host;
-  const origin = host !== undefined && HOST.test(host)
-    ? host
-    : `${
-      req.socket.localAddress?.includes(":")
-        ? `[${req.socket.localAddress}]`
-        : req.socket.localAddress
-    }:${req.socket.localPort}`;
+  const host = req.headers[":authority"] ?? req.headers.host;
+  const origin = typeof host === "string" && HOST.test(host) ? host : localOrigin(req);
   return `${secure ? "https" : "http"}://${origin}${
     target.startsWith("/") ? target : "/" + target
   }`;
 }
 
+function localOrigin(req: NodeRequest): string {
+  const address = req.socket.localAddress ?? "127.0.0.1";
+  return `${address.includes(":") ? `[${address}]` : address}:${req.socket.localPort}`;
+}
+
 // A host name, IPv4 or bracketed IPv6 literal, and an optional port.
 const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+function lazyBody(req: NodeRequest): ReadableStream<Uint8Array> {
   let iterator: AsyncIterator<Uint8Array> | null = null;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      iterator ??= req[Symbol.asyncIterator]();
+      iterator ??= (req as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
       const { done, value } = await iterator.next();
       if (done) controller.close();
       else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
@@ -127,8 +140,8 @@ function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
 /** Writes a web `Response` to a Node response, with backpressure. */
 async function writeResponse(
   response: Response,
-  req: IncomingMessage,
-  res: ServerResponse,
+  req: NodeRequest,
+  res: NodeResponse,
   state: BridgeState,
 ): Promise<void> {
   const headers: Record<string, string | string[]> = {};
@@ -137,8 +150,11 @@ async function writeResponse(
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
-  if (state.closing) headers["connection"] = "close";
-  res.writeHead(response.status, headers);
+  const http1 = req.httpVersionMajor === 1;
+  // Connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2).
+  if (!http1) delete headers["connection"];
+  else if (state.closing) headers["connection"] = "close";
+  (res as ServerResponse).writeHead(response.status, headers);
   const body = response.body;
   if (body === null || req.method === "HEAD") {
     await body?.cancel();
@@ -148,36 +164,49 @@ async function writeResponse(
   const source = takeFileSource(body);
   if (source !== null) {
     // The file goes to the socket as a Node stream, skipping the web
-    // stream's per-chunk promises; pipeline destroys (and so closes) the
-    // file stream when the client leaves.
+    // stream's per-chunk promises.
     const file = source.handle.createReadStream({ start: source.start, end: source.end });
-    await new Promise<void>((resolve) => pipeline(file, res, () => resolve()));
-    return;
+    return await pump(file, res, () => file.destroy());
   }
-  await pump(body, res);
+  const reader = body.getReader();
+  await pump(chunks(reader), res, () => void reader.cancel().catch(() => {}));
 }
 
-async function pump(body: ReadableStream<Uint8Array>, res: ServerResponse): Promise<void> {
-  const reader = body.getReader();
-  const onClose = () => void reader.cancel().catch(() => {});
-  res.once("close", onClose);
+async function* chunks(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): AsyncGenerator<Uint8Array> {
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}
+
+// Copies chunks to the response. write() returning false means the socket
+// buffer is full: wait for drain (or close) before reading more, so memory
+// stays bounded whatever the client's speed. `stop` releases the source
+// when the client leaves.
+async function pump(
+  source: AsyncIterable<Uint8Array> | Readable,
+  res: NodeResponse,
+  stop: () => void,
+): Promise<void> {
+  res.once("close", stop);
   try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done || res.destroyed) break;
-      // write() returning false means the socket buffer is full: wait for
-      // drain (or close) before reading more, so memory stays bounded.
-      if (!res.write(value)) await drained(res);
+    for await (const chunk of source as AsyncIterable<Uint8Array>) {
+      if (res.destroyed) break;
+      if (!(res as ServerResponse).write(chunk)) await drained(res);
     }
-    res.end();
+    if (!res.destroyed) res.end();
   } catch (error) {
     res.destroy(error as Error);
   } finally {
-    res.off("close", onClose);
+    res.off("close", stop);
+    if (res.destroyed) stop();
   }
 }
 
-function drained(res: ServerResponse): Promise<void> {
+function drained(res: NodeResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       res.off("drain", done);

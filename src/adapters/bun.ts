@@ -27,6 +27,9 @@ import {
 } from "./_serve_options.ts";
 
 export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
+export type { FileHandlerOptions } from "../core/options.ts";
+export type { FileSystem } from "../core/fs.ts";
+export { createFileHandler } from "../core/handler.ts";
 export { bunFileSystem } from "../fs/bun.ts";
 
 // The part of Bun's API used here, declared locally so that type-checking

@@ -27,6 +27,9 @@ import {
 } from "./_serve_options.ts";
 
 export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
+export type { FileHandlerOptions } from "../core/options.ts";
+export type { FileSystem } from "../core/fs.ts";
+export { createFileHandler } from "../core/handler.ts";
 export { denoFileSystem } from "../fs/deno.ts";
 
 /**

@@ -17,19 +17,24 @@
  */
 
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import { createSecureServer } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { nodeFileSystem } from "../fs/node.ts";
 import { type BridgeState, createListener } from "./_node_bridge.ts";
+import { Connections } from "./_node_connections.ts";
 import {
   listenUrl,
   onAbort,
+  type ResolvedServeOptions,
   resolveServeOptions,
   type ServeOptions,
   type Server,
 } from "./_serve_options.ts";
 
 export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
+export type { FileHandlerOptions } from "../core/options.ts";
+export type { FileSystem } from "../core/fs.ts";
+export { createFileHandler } from "../core/handler.ts";
 export { nodeFileSystem } from "../fs/node.ts";
 
 /**
@@ -59,37 +64,53 @@ export { nodeFileSystem } from "../fs/node.ts";
  */
 export async function serve(options: ServeOptions): Promise<Server> {
   const resolved = resolveServeOptions(options, nodeFileSystem);
-  const { tls, gracePeriodMs } = resolved;
+  const connections = new Connections();
   const state: BridgeState = {
-    secure: tls !== null,
+    secure: resolved.tls !== null,
     closing: false,
-    // A connection whose last response just ended is idle only once Node
-    // has processed the end, hence the deferral.
-    afterResponse: () => {
-      if (state.closing) setImmediate(() => server.closeIdleConnections());
-    },
+    onRequest: (req) => connections.requestStarted(req),
+    onResponseEnd: (req) => connections.responseEnded(req),
   };
-  const listener = createListener(resolved.handler, state);
-  const server: HttpServer = tls === null
-    ? createHttpServer(listener)
-    : createHttpsServer({ cert: tls.cert, key: tls.key }, listener);
+  const server = createNodeServer(resolved, state, connections);
   await listen(server, resolved.port, resolved.hostname);
   const address = server.address() as AddressInfo;
-  const url = listenUrl(address.address, address.port, tls !== null);
+  const url = listenUrl(address.address, address.port, state.secure);
   const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
   let timer: ReturnType<typeof setTimeout> | undefined;
   const finished = closed.then(() => clearTimeout(timer));
   onAbort(resolved.signal, () => {
-    if (state.closing) return;
     state.closing = true;
-    // close() stops accepting; idle keep-alive sockets are closed now, and
-    // busy ones after their response (which then says Connection: close).
+    // close() stops accepting; 'close' follows once every connection ends.
     server.close();
-    server.closeIdleConnections();
-    timer = setTimeout(() => server.closeAllConnections(), gracePeriodMs);
+    connections.closeIdle();
+    timer = setTimeout(() => connections.destroyAll(), resolved.gracePeriodMs);
   });
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return { url, finished };
+}
+
+// Plain HTTP/1.1, or TLS with ALPN offering h2 and http/1.1.
+function createNodeServer(
+  resolved: ResolvedServeOptions,
+  state: BridgeState,
+  connections: Connections,
+): HttpServer {
+  const listener = createListener(resolved.handler, state);
+  if (resolved.tls === null) {
+    const server = createHttpServer(listener);
+    server.on("connection", (socket) => connections.addSocket(socket));
+    return server;
+  }
+  const server = createSecureServer({
+    cert: resolved.tls.cert,
+    key: resolved.tls.key,
+    allowHTTP1: true,
+  }, listener);
+  server.on("secureConnection", (socket) => {
+    if (socket.alpnProtocol !== "h2") connections.addSocket(socket);
+  });
+  server.on("session", (session) => connections.addSession(session));
+  return server as unknown as HttpServer;
 }
 
 function listen(server: HttpServer, port: number, hostname: string): Promise<void> {
