@@ -36,7 +36,7 @@
  * @module
  */
 
-export { createFileHandler, type FileHandler } from "./src/core/handler.ts";
+export { createFileHandler, type FileHandler, type Handler } from "./src/core/handler.ts";
 export type { DotfilePolicy, FileHandlerOptions, SymlinkPolicy } from "./src/core/options.ts";
 export type {
   ByteRange,
@@ -47,3 +47,9 @@ export type {
   FileSystem,
 } from "./src/core/fs.ts";
 export { contentType } from "./src/core/media_types.ts";
+export {
+  type BasicAuthOptions,
+  type BasicCredentials,
+  withBasicAuth,
+} from "./src/core/basic_auth.ts";
+export { withCors } from "./src/core/cors.ts";

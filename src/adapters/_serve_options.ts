@@ -7,11 +7,12 @@
 
 import { resolve } from "node:path";
 import type { FileSystem } from "../core/fs.ts";
-import { createFileHandler } from "../core/handler.ts";
+import { createFileHandler, type Handler } from "../core/handler.ts";
 import type { FileHandlerOptions } from "../core/options.ts";
+import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
+import { withCors } from "../core/cors.ts";
 
-/** Any function from a `Request` to a `Response`. */
-export type Handler = (request: Request) => Response | Promise<Response>;
+export type { Handler } from "../core/handler.ts";
 
 /** Where a server listens, as given to `onListen`. */
 export interface ListenInfo {
@@ -75,6 +76,18 @@ export interface ServeOptions extends Partial<Omit<FileHandlerOptions, "fs" | "r
    * @default {undefined}
    */
   tls?: TlsOptions;
+  /**
+   * Protect everything with HTTP Basic authentication (401 with a challenge
+   * otherwise; credentials compared in constant time).
+   * @default {undefined}
+   */
+  auth?: BasicAuthOptions;
+  /**
+   * Let any origin read the responses (`Access-Control-Allow-Origin: *`) and
+   * answer CORS preflights.
+   * @default {false}
+   */
+  cors?: boolean;
 }
 
 /** A running server. */
@@ -124,6 +137,8 @@ export function resolveServeOptions(
     gracePeriodMs = 10_000,
     onListen,
     tls,
+    auth,
+    cors = false,
     ...fileOptions
   } = options;
   if ((handler === undefined) === (root === undefined)) {
@@ -150,8 +165,14 @@ export function resolveServeOptions(
     (typeof tls !== "object" || tls === null || typeof tls.cert !== "string" ||
       typeof tls.key !== "string")
   ) fail("tls", "must be { cert, key } with PEM strings");
+  if (typeof cors !== "boolean") fail("cors", "must be a boolean");
+  let served: Handler = handler ??
+    createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() });
+  if (auth !== undefined) served = withBasicAuth(served, auth);
+  // Outside the authentication: preflights carry no credentials.
+  if (cors) served = withCors(served);
   return {
-    handler: handler ?? createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() }),
+    handler: served,
     port,
     hostname,
     signal: signal ?? null,

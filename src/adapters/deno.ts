@@ -27,9 +27,8 @@ import {
 } from "./_serve_options.ts";
 
 export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
-export type { FileHandlerOptions } from "../core/options.ts";
-export type { FileSystem } from "../core/fs.ts";
-export { createFileHandler } from "../core/handler.ts";
+// The runtime-free core, so that one import gives the whole API.
+export * from "../../mod.ts";
 export { denoFileSystem } from "../fs/deno.ts";
 
 /**

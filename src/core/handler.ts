@@ -12,6 +12,9 @@ import { locate } from "./locate.ts";
 import { fileResponse } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 
+/** Any function from a web `Request` to a `Response`. */
+export type Handler = (request: Request) => Response | Promise<Response>;
+
 /** A function from a web `Request` to a `Response`. */
 export type FileHandler = (request: Request) => Promise<Response>;
 
