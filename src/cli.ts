@@ -1,0 +1,69 @@
+/**
+ * The `fileserver` command: serve a folder, or fetch a URL, on Deno, Bun or
+ * Node.
+ *
+ * ```sh
+ * deno run -A jsr:@seed/fileserver/cli ./public --port 8080
+ * npx fileserver get http://127.0.0.1:8080/ -o index.html
+ * ```
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { parseCommandLine, UsageError } from "./cli/args.ts";
+import { CliError, type Io } from "./cli/io.ts";
+import { loadAdapter } from "./cli/runtime.ts";
+import { serveCommand } from "./cli/serve_command.ts";
+import { HELP, VERSION } from "./cli/help.ts";
+
+/**
+ * Runs the command line `argv` (without the program name) and resolves with
+ * the exit status. Failures print one line on stderr, never a stack trace.
+ *
+ * @param argv The arguments.
+ * @param io Output and process control.
+ * @returns The exit status: 0 success, 1 failure, 2 usage error (and for
+ *   `get`: 3 HTTP error status, 4 network error).
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  try {
+    const args = parseCommandLine(argv);
+    if (args.command === "help") return (io.out(HELP), 0);
+    if (args.command === "version") return (io.out(`fileserver ${VERSION}`), 0);
+    if (args.command === "get") throw new CliError("get: not available yet");
+    return await serveCommand(args, await loadAdapter(), io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`fileserver: ${error.message}`);
+      io.err(error.hint);
+      return 2;
+    }
+    if (error instanceof CliError) {
+      io.err(`fileserver: ${error.message}`);
+      return error.status;
+    }
+    io.err(`fileserver: unexpected failure: ${(error as Error)?.name ?? "error"}`);
+    return 1;
+  }
+}
+
+function processIo(): Io {
+  return {
+    out: (line) => void process.stdout.write(line + "\n"),
+    err: (line) => void process.stderr.write(line + "\n"),
+    onSignals: (handler) => {
+      let count = 0;
+      const on = () => handler(++count);
+      process.on("SIGINT", on);
+      process.on("SIGTERM", on);
+    },
+    exit: (status) => process.exit(status),
+  };
+}
+
+if (import.meta.main) {
+  const status = await main(process.argv.slice(2));
+  // Signal listeners keep Deno's event loop alive: exit explicitly.
+  process.exit(status);
+}

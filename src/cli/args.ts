@@ -1,0 +1,213 @@
+/**
+ * Command-line parsing for `fileserver`: `[serve] [DIR]` and `get URL`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+/** A usage mistake: one line for stderr, exit status 2. */
+export class UsageError extends Error {
+  /** A hint shown after the message. */
+  readonly hint: string;
+
+  constructor(message: string, hint = "Run 'fileserver --help' for usage.") {
+    super(message);
+    this.name = "UsageError";
+    this.hint = hint;
+  }
+}
+
+/** The parsed `serve` command. */
+export interface ServeArgs {
+  command: "serve";
+  dir: string;
+  port: number;
+  host: string;
+  listing: boolean;
+  dotfiles: "ignore" | "deny" | "allow";
+  index: string[] | false;
+  headers: Array<[string, string]>;
+  cors: boolean;
+  cert: string | null;
+  key: string | null;
+  auth: string[];
+  authFile: string | null;
+  quiet: boolean;
+  logFormat: "common" | "json";
+  graceSeconds: number;
+}
+
+/** The parsed `get` command. */
+export interface GetArgs {
+  command: "get";
+  url: string;
+  output: string | null;
+  user: string | null;
+  maxRedirects: number;
+  headers: Array<[string, string]>;
+  resume: boolean;
+  verbose: boolean;
+}
+
+/** `--help` or `--version`. */
+export type InfoArgs = { command: "help" } | { command: "version" };
+
+const SERVE_OPTIONS = {
+  port: { type: "string", short: "p" },
+  host: { type: "string" },
+  listing: { type: "boolean" },
+  dotfiles: { type: "string" },
+  index: { type: "string", multiple: true },
+  "no-index": { type: "boolean" },
+  header: { type: "string", short: "H", multiple: true },
+  cors: { type: "boolean" },
+  cert: { type: "string" },
+  key: { type: "string" },
+  auth: { type: "string", multiple: true },
+  "auth-file": { type: "string" },
+  quiet: { type: "boolean", short: "q" },
+  "log-format": { type: "string" },
+  grace: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+const GET_OPTIONS = {
+  output: { type: "string", short: "o" },
+  user: { type: "string", short: "u" },
+  "max-redirects": { type: "string" },
+  header: { type: "string", short: "H", multiple: true },
+  continue: { type: "boolean", short: "c" },
+  verbose: { type: "boolean", short: "v" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
+} as const;
+
+/**
+ * Parses the arguments after the program name.
+ *
+ * @param argv The arguments.
+ * @returns The command to run.
+ * @throws {UsageError} for an unknown flag, a missing or bad value.
+ */
+export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs | InfoArgs {
+  const isGet = argv[0] === "get";
+  const rest = argv[0] === "serve" || isGet ? argv.slice(1) : [...argv];
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      options: isGet ? GET_OPTIONS : SERVE_OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(cleanMessage((error as Error).message));
+  }
+  const values = parsed.values as Record<string, unknown>;
+  if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
+  return isGet ? getArgs(values, parsed.positionals) : serveArgs(values, parsed.positionals);
+}
+
+// parseArgs' messages name the API ("To specify an option argument…"); keep
+// the first sentence, which names the flag.
+function cleanMessage(message: string): string {
+  return message.split(". ")[0].replace(/\.$/, "");
+}
+
+function serveArgs(values: Record<string, unknown>, positionals: string[]): ServeArgs {
+  if (positionals.length > 1) {
+    throw new UsageError(`Unexpected argument '${positionals[1]}': serve takes one folder`);
+  }
+  const index = values["no-index"]
+    ? false
+    : values.index === undefined
+    ? ["index.html"]
+    : (values.index as string[]).flatMap((v) => v.split(",")).filter((v) => v !== "");
+  return {
+    command: "serve",
+    dir: positionals[0] ?? ".",
+    port: integer(values.port, "--port", 8000, 0, 65535),
+    host: (values.host as string | undefined) ?? "127.0.0.1",
+    listing: values.listing === true,
+    dotfiles: oneOf(values.dotfiles, "--dotfiles", ["ignore", "deny", "allow"], "ignore"),
+    index,
+    headers: ((values.header ?? []) as string[]).map(parseHeader),
+    cors: values.cors === true,
+    cert: (values.cert as string | undefined) ?? null,
+    key: (values.key as string | undefined) ?? null,
+    auth: (values.auth ?? []) as string[],
+    authFile: (values["auth-file"] as string | undefined) ?? null,
+    quiet: values.quiet === true,
+    logFormat: oneOf(values["log-format"], "--log-format", ["common", "json"], "common"),
+    graceSeconds: number(values.grace, "--grace", 10),
+  };
+}
+
+function getArgs(values: Record<string, unknown>, positionals: string[]): GetArgs {
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      "get takes exactly one URL",
+      "Example: fileserver get http://127.0.0.1:8000/",
+    );
+  }
+  return {
+    command: "get",
+    url: positionals[0],
+    output: (values.output as string | undefined) ?? null,
+    user: (values.user as string | undefined) ?? null,
+    maxRedirects: integer(values["max-redirects"], "--max-redirects", 20, 0, 1000),
+    headers: ((values.header ?? []) as string[]).map(parseHeader),
+    resume: values.continue === true,
+    verbose: values.verbose === true,
+  };
+}
+
+/**
+ * Parses `NAME:VALUE` (the value may hold colons).
+ *
+ * @param text The flag's value.
+ * @returns The name and the trimmed value.
+ * @throws {UsageError} when the name is missing or not a valid field name.
+ */
+export function parseHeader(text: string): [string, string] {
+  const colon = text.indexOf(":");
+  const name = colon < 0 ? "" : text.slice(0, colon).trim();
+  const value = colon < 0 ? "" : text.slice(colon + 1).trim();
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
+    throw new UsageError(
+      `Malformed header '${text}'`,
+      "Write it as NAME:VALUE, e.g. -H 'Cache-Control: max-age=60'.",
+    );
+  }
+  return [name, value];
+}
+
+function integer(value: unknown, flag: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value);
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, not '${text}'`);
+  }
+  return n;
+}
+
+function number(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (String(value).trim() === "" || !Number.isFinite(n) || n < 0 || n > 86_400) {
+    throw new UsageError(`${flag} must be a number of seconds from 0 to 86400, not '${value}'`);
+  }
+  return n;
+}
+
+function oneOf<T extends string>(value: unknown, flag: string, allowed: T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, not '${value}'`);
+  }
+  return value as T;
+}

@@ -1,0 +1,49 @@
+/**
+ * The CLI's `--help` text and version.
+ *
+ * @module
+ */
+
+/** The package version (a test keeps it equal to deno.json's and package.json's). */
+export const VERSION = "0.1.0";
+
+/** The `--help` text. */
+export const HELP = `fileserver ${VERSION}: serve a folder over HTTP, or fetch a URL.
+
+Usage:
+  fileserver [serve] [DIR] [options]    serve DIR (default: the current folder)
+  fileserver get URL [options]          download URL (redirects and 401s handled)
+
+Serve options:
+  -p, --port N            port to listen on (default 8000; 0 picks a free one)
+      --host HOST         address to listen on (default 127.0.0.1: this machine
+                          only; 0.0.0.0 shares it on your network)
+      --listing           list folders that have no index file
+      --dotfiles MODE     ignore (404, default), deny (403) or allow
+      --index NAME        index file name(s), repeatable or comma-separated
+                          (default index.html)
+      --no-index          serve no index files
+  -H, --header N:V        add a header to every response (repeatable)
+      --cors              allow any origin to read the files (CORS)
+      --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
+      --key FILE          TLS private key (PEM)
+      --auth USER:PASS    require HTTP Basic authentication (repeatable)
+      --auth-file FILE    USER:PASS lines, one account per line
+  -q, --quiet             no access log
+      --log-format FMT    common (default) or json
+      --grace SECONDS     on SIGINT/SIGTERM, let responses finish this long
+                          (default 10); a second signal stops at once
+
+Get options:
+  -o, --output FILE       write to FILE (default: standard output)
+  -u, --user USER:PASS    credentials for 401 challenges (Basic or Digest)
+      --max-redirects N   redirects to follow (default 20)
+  -H, --header N:V        add a request header (repeatable)
+  -c, --continue          resume a partial FILE with a Range request
+  -v, --verbose           print each hop of the redirect chain on stderr
+
+  -h, --help              this help
+  -V, --version           print the version
+
+Exit status: 0 success, 1 failure, 2 usage error; for get, 3 when the server
+answers with an error status and 4 for a network error.`;

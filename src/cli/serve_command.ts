@@ -1,0 +1,165 @@
+/**
+ * `fileserver [serve] [DIR]`: serve a folder until SIGINT or SIGTERM.
+ *
+ * @module
+ */
+
+import { readFileSync, statSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import { resolve } from "node:path";
+import { type BasicCredentials, withBasicAuth } from "../core/basic_auth.ts";
+import { withCors } from "../core/cors.ts";
+import { createFileHandler, type Handler } from "../core/handler.ts";
+import type { ServeArgs } from "./args.ts";
+import { UsageError } from "./args.ts";
+import { withAccessLog } from "./access_log.ts";
+import type { RuntimeAdapter } from "./runtime.ts";
+import { CliError, type Io } from "./io.ts";
+
+/**
+ * Runs the serve command; resolves with the exit status once the server has
+ * stopped.
+ *
+ * @param args The parsed command line.
+ * @param adapter The running runtime's adapter.
+ * @param io Output streams and signal registration.
+ * @returns The exit status.
+ */
+export async function serveCommand(
+  args: ServeArgs,
+  adapter: RuntimeAdapter,
+  io: Io,
+): Promise<number> {
+  const root = checkedRoot(args.dir);
+  const tls = readTls(args);
+  const users = readUsers(args);
+  const files = createFileHandler({
+    root,
+    fs: adapter.fileSystem(),
+    listing: args.listing,
+    dotfiles: args.dotfiles,
+    index: args.index,
+    headers: args.headers,
+  });
+  let handler: Handler = users.length === 0 ? files : withBasicAuth(files, { users });
+  // Outside the authentication: preflights carry no credentials.
+  if (args.cors) handler = withCors(handler);
+  const log = withAccessLog(handler, args.logFormat, io.out);
+  const controller = new AbortController();
+  let server;
+  try {
+    server = await adapter.serve({
+      handler: args.quiet ? handler : log.handler,
+      port: args.port,
+      hostname: args.host,
+      signal: controller.signal,
+      gracePeriodMs: args.graceSeconds * 1000,
+      ...(tls === null ? {} : { tls }),
+    });
+  } catch (error) {
+    throw listenError(error, args);
+  }
+  const started = performance.now();
+  io.out(banner(root, server.url, args));
+  io.onSignals((count) => {
+    if (count > 1) return io.exit(130);
+    io.err(
+      `Stopping: finishing responses in flight (up to ${args.graceSeconds}s); ` +
+        "press Ctrl-C again to stop at once.",
+    );
+    controller.abort();
+  });
+  await server.finished;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  const served = args.quiet ? "" : ` after ${log.count()} request(s)`;
+  io.out(`Stopped${served}, up ${seconds}s.`);
+  return 0;
+}
+
+function checkedRoot(dir: string): string {
+  const root = resolve(dir);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch {
+    throw new CliError(`Cannot serve "${dir}": no such folder`);
+  }
+  if (!isDirectory) throw new CliError(`Cannot serve "${dir}": not a folder`);
+  return root;
+}
+
+function readTls(args: ServeArgs): { cert: string; key: string } | null {
+  if (args.cert === null && args.key === null) return null;
+  if (args.cert === null || args.key === null) {
+    throw new UsageError("--cert and --key go together");
+  }
+  return { cert: readText(args.cert, "certificate"), key: readText(args.key, "key") };
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? "unreadable";
+    throw new CliError(`Cannot read ${what} "${path}": ${code}`);
+  }
+}
+
+function readUsers(args: ServeArgs): BasicCredentials[] {
+  const lines = [...args.auth];
+  if (args.authFile !== null) {
+    const text = readText(args.authFile, "auth file");
+    for (const line of text.split(/\r?\n/)) {
+      if (line.trim() !== "" && !line.startsWith("#")) lines.push(line);
+    }
+  }
+  return lines.map((line) => {
+    const colon = line.indexOf(":");
+    if (colon <= 0) {
+      throw new UsageError("Malformed --auth: write USER:PASS", "Example: --auth ada:s3cret");
+    }
+    return { username: line.slice(0, colon), password: line.slice(colon + 1) };
+  });
+}
+
+function listenError(error: unknown, args: ServeArgs): Error {
+  const e = error as { code?: string; name?: string };
+  if (e.code === "EADDRINUSE" || e.name === "AddrInUse") {
+    return new CliError(
+      `Cannot listen on ${args.host}:${args.port}: the port is in use (try --port 0 for a free one)`,
+    );
+  }
+  if (e.code === "EACCES" || e.name === "PermissionDenied") {
+    return new CliError(`Cannot listen on ${args.host}:${args.port}: permission denied`);
+  }
+  if (error instanceof TypeError || error instanceof RangeError) {
+    return new UsageError(error.message);
+  }
+  return new CliError(
+    `Cannot listen on ${args.host}:${args.port}: ${e.code ?? e.name ?? "failed"}`,
+  );
+}
+
+function banner(root: string, url: URL, args: ServeArgs): string {
+  const lines = [`Serving ${root}`, `  Local:    ${url.href}`];
+  if (args.host === "0.0.0.0" || args.host === "::") {
+    for (const address of externalAddresses()) {
+      lines.push(`  Network:  ${url.protocol}//${address}:${url.port}/`);
+    }
+  } else if (args.host === "127.0.0.1" || args.host === "localhost" || args.host === "::1") {
+    lines.push("  Only this machine can connect; use --host 0.0.0.0 to share it on your network.");
+  }
+  if (args.listing) lines.push("  Folders without an index are listed.");
+  lines.push("Press Ctrl-C to stop.");
+  return lines.join("\n");
+}
+
+function externalAddresses(): string[] {
+  const found: string[] = [];
+  for (const list of Object.values(networkInterfaces())) {
+    for (const info of list ?? []) {
+      if (!info.internal && info.family === "IPv4") found.push(info.address);
+    }
+  }
+  return found;
+}

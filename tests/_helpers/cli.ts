@@ -1,0 +1,74 @@
+/** Runs the CLI as a child process under the running runtime. */
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { RUNTIME } from "./fixture.ts";
+
+const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
+
+/** The command and arguments that run the CLI with `args` on this runtime. */
+export function cliCommand(args: string[]): [string, string[]] {
+  const prefix = RUNTIME === "deno" ? ["run", "-A", CLI] : [CLI];
+  return [process.execPath, [...prefix, ...args]];
+}
+
+/** A running CLI process with its output so far. */
+export interface CliProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit status (or 128 + signal number). */
+  exited: Promise<number>;
+}
+
+/** Starts the CLI with `args`. */
+export function startCli(args: string[], cwd?: string): CliProcess {
+  const [command, argv] = cliCommand(args);
+  const child = spawn(command, argv, {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let out = "";
+  let err = "";
+  child.stdout!.setEncoding("utf8").on("data", (chunk) => (out += chunk));
+  child.stderr!.setEncoding("utf8").on("data", (chunk) => (err += chunk));
+  const exited = new Promise<number>((resolve) => {
+    child.once("close", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : 128)));
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Runs the CLI to completion (killed after `timeoutMs`). */
+export async function runCli(
+  args: string[],
+  timeoutMs = 20_000,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const cli = startCli(args);
+  const timer = setTimeout(() => cli.child.kill("SIGKILL"), timeoutMs);
+  const status = await cli.exited;
+  clearTimeout(timer);
+  return { status, stdout: cli.stdout(), stderr: cli.stderr() };
+}
+
+/** Waits until the serve banner shows the URL, and returns it. */
+export async function waitForUrl(cli: CliProcess, timeoutMs = 15_000): Promise<URL> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const match = /Local:\s+(\S+)/.exec(cli.stdout());
+    if (match !== null) return new URL(match[1]);
+    if (cli.child.exitCode !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  cli.child.kill("SIGKILL");
+  throw new Error(`no banner; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`);
+}
+
+/**
+ * Sends `signal` to the CLI. Through process.kill rather than child.kill:
+ * Deno 2.9's node:child_process reports a child killed by child.kill() as
+ * ended by the signal even when it handled it and exited 0.
+ */
+export function sendSignal(cli: CliProcess, signal: "SIGINT" | "SIGTERM"): void {
+  process.kill(cli.child.pid!, signal);
+}

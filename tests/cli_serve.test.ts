@@ -1,0 +1,270 @@
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildFixture } from "./_helpers/fixture.ts";
+import { runCli, sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
+import { openSocket, readResponse } from "./_helpers/sockets.ts";
+import { VERSION } from "../src/cli/help.ts";
+
+const fixture = buildFixture();
+after(() => fixture.remove());
+
+function assertOneLineError(stderr: string): void {
+  assert.ok(!/\bat .+:\d+:\d+/.test(stderr), `stack trace in: ${stderr}`);
+  assert.match(stderr, /^fileserver: /);
+}
+
+test("fileserver --version prints the version and exits 0", async () => {
+  const result = await runCli(["--version"]);
+  assert.equal(result.status, 0);
+  assert.equal(result.stdout.trim(), `fileserver ${VERSION}`);
+});
+
+test("fileserver --help documents every flag and exits 0", async () => {
+  const result = await runCli(["--help"]);
+  assert.equal(result.status, 0);
+  for (
+    const flag of [
+      "--port",
+      "--host",
+      "--listing",
+      "--dotfiles",
+      "--index",
+      "--header",
+      "--cors",
+      "--cert",
+      "--key",
+      "--auth",
+      "--auth-file",
+      "--quiet",
+      "--log-format",
+      "--grace",
+      "--version",
+      "--output",
+      "--user",
+      "--max-redirects",
+      "--continue",
+      "--verbose",
+    ]
+  ) {
+    assert.ok(result.stdout.includes(flag), flag);
+  }
+});
+
+test("fileserver rejects an unknown flag with exit 2 and a hint", async () => {
+  const result = await runCli(["--prot", "80"]);
+  assert.equal(result.status, 2);
+  assertOneLineError(result.stderr);
+  assert.match(result.stderr, /--prot/);
+  assert.match(result.stderr, /fileserver --help/);
+});
+
+test("fileserver rejects a flag missing its value with exit 2", async () => {
+  const result = await runCli([fixture.root, "--port"]);
+  assert.equal(result.status, 2);
+  assertOneLineError(result.stderr);
+});
+
+test("fileserver rejects a bad port, dotfiles mode and log format with exit 2", async () => {
+  for (
+    const args of [["--port", "http"], ["--port", "70000"], ["--dotfiles", "show"], [
+      "--log-format",
+      "xml",
+    ], ["--grace", "-1"]]
+  ) {
+    const result = await runCli([fixture.root, ...args]);
+    assert.equal(result.status, 2, args.join(" "));
+    assertOneLineError(result.stderr);
+  }
+});
+
+test("fileserver rejects a malformed --header with exit 2", async () => {
+  const result = await runCli([fixture.root, "-H", "no colon here"]);
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /Malformed header/);
+});
+
+test("fileserver reports a folder that does not exist with exit 1", async () => {
+  const result = await runCli([join(fixture.base, "missing")]);
+  assert.equal(result.status, 1);
+  assertOneLineError(result.stderr);
+  assert.match(result.stderr, /no such folder/);
+});
+
+test("fileserver reports a port in use with exit 1", async () => {
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", () => resolve()));
+  const port = (blocker.address() as { port: number }).port;
+  try {
+    const result = await runCli([fixture.root, "--port", String(port)]);
+    assert.equal(result.status, 1);
+    assertOneLineError(result.stderr);
+    assert.match(result.stderr, /in use/);
+  } finally {
+    blocker.close();
+  }
+});
+
+test("fileserver reports an unreadable certificate with exit 1", async () => {
+  const result = await runCli([
+    fixture.root,
+    "--cert",
+    "/nonexistent.pem",
+    "--key",
+    "/nonexistent.key",
+  ]);
+  assert.equal(result.status, 1);
+  assertOneLineError(result.stderr);
+  assert.match(result.stderr, /certificate/);
+});
+
+test("fileserver serves the folder, prints a banner and logs each request", async () => {
+  const cli = startCli([
+    fixture.root,
+    "--port",
+    "0",
+    "-H",
+    "Cache-Control: max-age=60",
+    "--listing",
+  ]);
+  try {
+    const url = await waitForUrl(cli);
+    assert.match(cli.stdout(), /Serving /);
+    assert.match(cli.stdout(), /--host 0\.0\.0\.0/);
+    const response = await fetch(new URL("/hello.txt", url));
+    assert.equal(await response.text(), "hello world\n");
+    assert.equal(response.headers.get("cache-control"), "max-age=60");
+    const listing = await fetch(new URL("/docs/", url));
+    assert.match(await listing.text(), /readme\.md/);
+    await waitFor(() => /"GET \/hello\.txt" 200 12 /.test(cli.stdout()));
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    assert.equal(await cli.exited, 0);
+  }
+});
+
+test("fileserver --log-format json writes one JSON object per request", async () => {
+  const cli = startCli([fixture.root, "--port", "0", "--log-format", "json"]);
+  try {
+    const url = await waitForUrl(cli);
+    await (await fetch(new URL("/nope", url))).body?.cancel();
+    await waitFor(() => cli.stdout().includes('"path":"/nope"'));
+    const line = cli.stdout().split("\n").find((l) => l.includes('"path":"/nope"'))!;
+    const entry = JSON.parse(line);
+    assert.equal(entry.method, "GET");
+    assert.equal(entry.status, 404);
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    await cli.exited;
+  }
+});
+
+test("fileserver --quiet logs nothing per request", async () => {
+  const cli = startCli([fixture.root, "--port", "0", "--quiet"]);
+  try {
+    const url = await waitForUrl(cli);
+    await (await fetch(new URL("/hello.txt", url))).text();
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    await cli.exited;
+  }
+  assert.ok(!cli.stdout().includes("/hello.txt"));
+});
+
+test("fileserver --dotfiles, --index and --cors change what is served", async () => {
+  const cli = startCli([
+    fixture.root,
+    "--port",
+    "0",
+    "--dotfiles",
+    "deny",
+    "--index",
+    "readme.md",
+    "--cors",
+  ]);
+  try {
+    const url = await waitForUrl(cli);
+    const dot = await fetch(new URL("/.env", url));
+    assert.equal(dot.status, 403);
+    await dot.body?.cancel();
+    const index = await fetch(new URL("/docs/", url));
+    assert.equal(await index.text(), "# docs\n");
+    assert.equal(index.headers.get("access-control-allow-origin"), "*");
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    await cli.exited;
+  }
+});
+
+test("fileserver --auth and --auth-file protect the folder with HTTP Basic", async () => {
+  const file = join(fixture.base, "users.txt");
+  writeFileSync(file, "# accounts\nbob:builder\n");
+  const cli = startCli([
+    fixture.root,
+    "--port",
+    "0",
+    "--auth",
+    "ada:lovelace",
+    "--auth-file",
+    file,
+  ]);
+  try {
+    const url = await waitForUrl(cli);
+    const denied = await fetch(new URL("/hello.txt", url));
+    assert.equal(denied.status, 401);
+    assert.match(denied.headers.get("www-authenticate") ?? "", /^Basic /);
+    await denied.body?.cancel();
+    for (const pair of ["ada:lovelace", "bob:builder"]) {
+      const ok = await fetch(new URL("/hello.txt", url), {
+        headers: { authorization: `Basic ${btoa(pair)}` },
+      });
+      assert.equal(ok.status, 200, pair);
+      await ok.body?.cancel();
+    }
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    await cli.exited;
+  }
+});
+
+test("fileserver finishes a download in flight on SIGTERM and exits 0", async () => {
+  const cli = startCli([fixture.root, "--port", "0", "--quiet"]);
+  const url = await waitForUrl(cli);
+  const socket = await openSocket(url);
+  socket.write("GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  const download = readResponse(socket, {
+    bodyLength: 5 * 1024 * 1024,
+    slowMs: 2,
+    onFirstData: () => sendSignal(cli, "SIGTERM"),
+  });
+  const { complete } = await download;
+  socket.destroy();
+  assert.ok(complete, "download cut short");
+  assert.equal(await cli.exited, 0);
+  assert.match(cli.stdout(), /Stopped/);
+  assert.match(cli.stderr(), /Stopping/);
+});
+
+test("fileserver exits at once with 130 on a second signal", async () => {
+  const cli = startCli([fixture.root, "--port", "0", "--quiet", "--grace", "60"]);
+  const url = await waitForUrl(cli);
+  const socket = await openSocket(url);
+  socket.write("GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  await new Promise<void>((resolve) => socket.once("data", () => resolve()));
+  socket.pause();
+  sendSignal(cli, "SIGINT");
+  await waitFor(() => cli.stderr().includes("Stopping"));
+  sendSignal(cli, "SIGINT");
+  assert.equal(await cli.exited, 130);
+  socket.destroy();
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
