@@ -31,7 +31,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const args = parseCommandLine(argv);
     if (args.command === "help") return (io.out(HELP), 0);
     if (args.command === "version") return (io.out(`fileserver ${VERSION}`), 0);
-    if (args.command === "get") throw new CliError("get: not available yet");
+    if (args.command === "get") {
+      // Loaded only for get, so that serving never loads the user agent.
+      const { getCommand } = await import("./cli/get_command.ts");
+      return await getCommand(args, io);
+    }
     return await serveCommand(args, await loadAdapter(), io);
   } catch (error) {
     if (error instanceof UsageError) {

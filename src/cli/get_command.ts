@@ -1,0 +1,156 @@
+/**
+ * `fileserver get URL`: download with the user agent (redirects, 401
+ * challenges), to a file or stdout, optionally resuming a partial file.
+ *
+ * @module
+ */
+
+import { promises as fsp } from "node:fs";
+import process from "node:process";
+import { chainOf, ClientError, createClient } from "../client/mod.ts";
+import type { GetArgs } from "./args.ts";
+import { UsageError } from "./args.ts";
+import { CliError, type Io } from "./io.ts";
+import { Progress } from "./progress.ts";
+import { ResumeFile, resumeHeaders, type ResumeState, resumeStateOf } from "./resume.ts";
+
+/** Exit status for an HTTP error status (4xx, 5xx). */
+export const EXIT_HTTP_ERROR = 3;
+/** Exit status for a network error (or a redirect/challenge failure). */
+export const EXIT_NETWORK_ERROR = 4;
+
+/**
+ * Runs the get command.
+ *
+ * @param args The parsed command line.
+ * @param io Output streams.
+ * @returns The exit status.
+ */
+export async function getCommand(args: GetArgs, io: Io): Promise<number> {
+  const url = parseUrl(args.url);
+  if (args.resume && args.output === null) {
+    throw new UsageError("--continue needs -o FILE to resume into");
+  }
+  const client = createClient({
+    maxRedirects: args.maxRedirects,
+    ...(args.user === null ? {} : { credentials: { origin: url.origin, ...userOf(args.user) } }),
+  });
+  const marker = args.output === null ? null : new ResumeFile(args.output, url);
+  const resume = args.resume && marker !== null ? await marker.read(args.output!) : null;
+  const headers = new Headers(args.headers);
+  if (resume !== null) {
+    for (const [name, value] of resumeHeaders(resume)) {
+      headers.set(name, value);
+    }
+  }
+  let response: Response;
+  try {
+    response = await client(url, { headers });
+  } catch (error) {
+    if (error instanceof ClientError) {
+      throw new CliError(
+        `get ${url.href}: ${error.name}: ${firstLine(error.message)}`,
+        EXIT_NETWORK_ERROR,
+      );
+    }
+    throw error;
+  }
+  if (args.verbose) {
+    for (const hop of chainOf(response)) io.err(`${hop.method} ${hop.url} -> ${hop.status}`);
+  }
+  if (response.status >= 400) {
+    await response.body?.cancel();
+    io.err(
+      `fileserver: get ${response.url || url.href}: ${response.status} ${response.statusText}`
+        .trim(),
+    );
+    return EXIT_HTTP_ERROR;
+  }
+  const state = resumeStateOf(response, resume);
+  await save(response, { output: args.output, marker }, state, io);
+  return 0;
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(
+      `'${text}' is not a URL`,
+      "Example: fileserver get http://127.0.0.1:8000/",
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new UsageError(`get fetches http: and https: URLs, not ${url.protocol}`);
+  }
+  return url;
+}
+
+function userOf(text: string): { username: string; password: string } {
+  const colon = text.indexOf(":");
+  if (colon <= 0) throw new UsageError("Malformed --user: write USER:PASS");
+  return { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0];
+}
+
+// Writes the body where it goes: appended when the server sent the rest of
+// a partial file (206), from the start otherwise.
+async function save(
+  response: Response,
+  target: { output: string | null; marker: ResumeFile | null },
+  state: ResumeState,
+  io: Io,
+): Promise<void> {
+  const { output, marker } = target;
+  const body = response.body;
+  const progress = process.stderr.isTTY ? new Progress(state.offset, state.total) : null;
+  if (output === null || marker === null) {
+    if (body !== null) await copy(body, (chunk) => writeStdout(chunk), progress);
+    progress?.finish(io.err);
+    return;
+  }
+  if (state.complete) {
+    await body?.cancel();
+    io.err(`fileserver: ${output} is already complete`);
+    return;
+  }
+  await marker.write(state.validator);
+  const file = await fsp.open(output, state.append ? "a" : "w");
+  try {
+    if (body !== null) await copy(body, (chunk) => file.write(chunk).then(() => {}), progress);
+  } catch (error) {
+    throw new CliError(
+      `get: the download stopped early (${
+        (error as Error).name
+      }); run again with --continue to resume`,
+      EXIT_NETWORK_ERROR,
+    );
+  } finally {
+    await file.close();
+  }
+  await marker.remove();
+  progress?.finish(io.err);
+}
+
+async function copy(
+  body: ReadableStream<Uint8Array>,
+  write: (chunk: Uint8Array) => Promise<void>,
+  progress: Progress | null,
+): Promise<void> {
+  for await (const chunk of body) {
+    await write(chunk);
+    progress?.add(chunk.byteLength, (line) => process.stderr.write(line));
+  }
+}
+
+function writeStdout(chunk: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // write() calls back once the chunk is handed to the OS, which is the
+    // backpressure a pipe into another program needs.
+    process.stdout.write(chunk, (error) => (error ? reject(error) : resolve()));
+  });
+}
