@@ -1,0 +1,93 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { formatEntry } from "../src/cli/access_log.ts";
+import { parseCommandLine, parseHeader, UsageError } from "../src/cli/args.ts";
+import { VERSION } from "../src/cli/help.ts";
+import { formatBytes, formatDuration, Progress } from "../src/cli/progress.ts";
+
+const entry = {
+  method: "GET",
+  path: '/a "b"\n',
+  status: 200,
+  bytes: 12,
+  ms: 1.234,
+  time: new Date(Date.UTC(2026, 10, 26, 18, 0, 5)),
+};
+
+test("formatEntry() writes Common Log Format with the duration and escapes the path", () => {
+  assert.equal(
+    formatEntry(entry, "common"),
+    '- - - [26/Nov/2026:18:00:05 +0000] "GET /a %22b%22%0A" 200 12 1.2ms',
+  );
+  assert.match(formatEntry({ ...entry, bytes: null }, "common"), /" 200 - 1\.2ms$/);
+});
+
+test("formatEntry() writes one JSON object", () => {
+  assert.deepEqual(JSON.parse(formatEntry(entry, "json")), {
+    time: "2026-11-26T18:00:05.000Z",
+    method: "GET",
+    path: '/a "b"\n',
+    status: 200,
+    bytes: 12,
+    ms: 1.2,
+  });
+});
+
+test("parseCommandLine() reads serve flags with defaults", () => {
+  const args = parseCommandLine(["site", "-p", "0", "--index", "a.html,b.html", "-H", "X-A: 1"]);
+  assert.equal(args.command, "serve");
+  if (args.command !== "serve") return;
+  assert.equal(args.dir, "site");
+  assert.equal(args.port, 0);
+  assert.equal(args.host, "127.0.0.1");
+  assert.deepEqual(args.index, ["a.html", "b.html"]);
+  assert.deepEqual(args.headers, [["X-A", "1"]]);
+  assert.equal(args.graceSeconds, 10);
+  const defaults = parseCommandLine([]);
+  assert.equal(defaults.command === "serve" && defaults.dir, ".");
+  assert.equal(defaults.command === "serve" && defaults.port, 8000);
+});
+
+test("parseCommandLine() accepts an explicit serve command and --no-index", () => {
+  const args = parseCommandLine(["serve", "--no-index"]);
+  assert.equal(args.command === "serve" && args.index, false);
+});
+
+test("parseCommandLine() refuses two folders", () => {
+  assert.throws(() => parseCommandLine(["a", "b"]), UsageError);
+});
+
+test("parseHeader() keeps colons in the value and refuses bad names", () => {
+  assert.deepEqual(parseHeader("Link: <https://x/>; rel=preload"), [
+    "Link",
+    "<https://x/>; rel=preload",
+  ]);
+  assert.throws(() => parseHeader(": value"), UsageError);
+  assert.throws(() => parseHeader("Bad Name: v"), UsageError);
+  assert.throws(() => parseHeader("X-A: a\r\nInjected: 1"), UsageError);
+});
+
+test("VERSION matches deno.json and package.json", () => {
+  for (const file of ["../deno.json", "../package.json"]) {
+    const json = JSON.parse(readFileSync(new URL(file, import.meta.url), "utf8"));
+    assert.equal(json.version, VERSION, file);
+  }
+});
+
+test("Progress.line() shows percent, sizes, rate and ETA", () => {
+  const progress = new Progress(0, 2048);
+  const start = performance.now();
+  progress.add(1024, () => {});
+  const line = progress.line(start + 1000);
+  assert.match(line, /^\[#{12}-{12}\]  50%  1\.0 KiB of 2\.0 KiB  .+\/s  ETA \d\d:\d\d$/);
+  assert.match(new Progress(0, null).line(start + 1000), /^0 B  0 B\/s$/);
+});
+
+test("formatBytes() and formatDuration() pick readable units", () => {
+  assert.equal(formatBytes(512), "512 B");
+  assert.equal(formatBytes(1536), "1.5 KiB");
+  assert.equal(formatBytes(5 * 1024 ** 3), "5.0 GiB");
+  assert.equal(formatDuration(75), "01:15");
+  assert.equal(formatDuration(3725), "1:02:05");
+});
