@@ -13,6 +13,8 @@
 import process from "node:process";
 import { parseCommandLine, UsageError } from "./cli/args.ts";
 import { CliError, type Io } from "./cli/io.ts";
+
+export type { Io } from "./cli/io.ts";
 import { loadAdapter } from "./cli/runtime.ts";
 import { serveCommand } from "./cli/serve_command.ts";
 import { HELP, VERSION } from "./cli/help.ts";

@@ -44,6 +44,13 @@ export function createListener(
   return (req, res) => {
     state.onRequest(req);
     res.once("close", () => state.onResponseEnd(req));
+    // A request body the handler left unread is drained once the response
+    // is sent, as Node itself does: Deno 2.9's node:http leaves it on the
+    // connection, and the client's next request then stalls until the
+    // keep-alive timeout (5 s).
+    res.once("finish", () => {
+      if (!req.readableEnded) req.resume();
+    });
     void respond(handler, state, req, res);
   };
 }
@@ -157,7 +164,9 @@ async function writeResponse(
   (res as ServerResponse).writeHead(response.status, headers);
   const body = response.body;
   if (body === null || req.method === "HEAD") {
-    await body?.cancel();
+    // Not awaited: a cancel that is slow, never settles or fails must not
+    // hold back or break a response that has nothing left to send.
+    body?.cancel().catch(() => {});
     res.end();
     return;
   }

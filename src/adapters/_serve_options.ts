@@ -218,3 +218,27 @@ export function internalError(): Response {
     headers: { "content-type": "text/plain; charset=utf-8" },
   });
 }
+
+/**
+ * The response to a HEAD request, with a body the handler made cancelled
+ * unread (RFC 9110 §9.3.2: GET's header fields, no content). Left to
+ * themselves, Deno 2.9 reads such a body to its end and discards it, and
+ * Bun 1.4.5 replaces the handler's Content-Length with
+ * `Transfer-Encoding: chunked`; given a null body, both send the
+ * Content-Length as it is. A body without a Content-Length is left alone:
+ * with a null body both runtimes would claim `Content-Length: 0`.
+ *
+ * @param response The handler's response to a HEAD request.
+ * @returns The response to send.
+ */
+export function headResponse(response: Response): Response {
+  if (!response.headers.has("content-length")) return response;
+  const body = response.body;
+  if (body === null) return response;
+  body.cancel().catch(() => {});
+  return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}

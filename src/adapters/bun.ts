@@ -18,6 +18,7 @@
 
 import { bunFileSystem } from "../fs/bun.ts";
 import {
+  headResponse,
   internalError,
   listenUrl,
   onAbort,
@@ -87,7 +88,9 @@ export function serve(options: ServeOptions): Promise<Server> {
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     fetch: async (request) => {
       try {
-        return await handler(request);
+        const response = await handler(request);
+        if (request.method === "HEAD") return datedHeadResponse(response);
+        return await withContentLength(response);
       } catch {
         return internalError();
       }
@@ -107,4 +110,36 @@ export function serve(options: ServeOptions): Promise<Server> {
   });
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return Promise.resolve({ url, finished: finished.promise });
+}
+
+// Bun 1.4.5 sends no Date with its answers to HEAD, though it does for GET;
+// RFC 9110 §6.6.1 wants one on every 2xx, 3xx and 4xx from a server that
+// has a clock.
+function datedHeadResponse(response: Response): Response {
+  const head = headResponse(response);
+  if (head.headers.has("date")) return head;
+  const headers = new Headers(head.headers);
+  headers.set("date", new Date().toUTCString());
+  return new Response(head.body, { status: head.status, statusText: head.statusText, headers });
+}
+
+// Bun 1.4.5 drops the Content-Length of a ReadableStream body and sends it
+// chunked (oven-sh/bun#10507), but keeps the length of a bytes body. The
+// one stream body the file handler makes is multipart/byteranges (files
+// are Blobs, which Bun sends with sendfile(2) and their length), so such a
+// body up to BUFFERED_SIZE is read into memory first. Blob and stream
+// bodies look alike from here, hence the test on the media type; a larger
+// multipart body, or a handler's own stream, still goes out chunked.
+const BUFFERED_SIZE = 1024 * 1024;
+
+async function withContentLength(response: Response): Promise<Response> {
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  const type = response.headers.get("content-type") ?? "";
+  if (!(length <= BUFFERED_SIZE) || !/^multipart\/byteranges\s*;/i.test(type)) return response;
+  const bytes = await response.arrayBuffer();
+  return new Response(bytes, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }

@@ -18,6 +18,7 @@
 
 import { denoFileSystem } from "../fs/deno.ts";
 import {
+  headResponse,
   internalError,
   listenUrl,
   onAbort,
@@ -74,13 +75,15 @@ export async function serve(options: ServeOptions): Promise<Server> {
     },
     onError: () => internalError(),
   }, async (request) => {
+    const client = new ClientSignal(request);
     let response: Response;
     try {
       response = await handler(request);
     } catch {
-      return internalError();
+      return client.settle(internalError());
     }
-    return inFlight.track(response);
+    if (request.method === "HEAD") response = headResponse(response);
+    return inFlight.track(client.watch(response));
   });
   const url = await listening.promise;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -107,7 +110,9 @@ class InFlight {
 
   track(response: Response): Response {
     const length = Number(response.headers.get("content-length") ?? 0);
-    if (response.body === null || !(length > CUTTABLE_SIZE)) return response;
+    // `body` is read only for large bodies: reading it turns a string or
+    // bytes body into a stream, which Deno 2.9 then sends chunked.
+    if (!(length > CUTTABLE_SIZE) || response.body === null) return response;
     const reader = response.body.getReader();
     const cuts = this.#cuts;
     let cut = () => {};
@@ -145,5 +150,87 @@ class InFlight {
 
   cutAll(): void {
     for (const cut of [...this.#cuts]) cut();
+  }
+}
+
+const denoSignal = Object.getOwnPropertyDescriptor(Request.prototype, "signal")!.get!;
+
+/**
+ * `request.signal` as on Bun and Node: it aborts only when the client
+ * leaves before the response is sent. Deno 2.9 also aborts it after every
+ * response that was sent in full (its "legacy abort", off only with
+ * `--unstable-no-legacy-abort`), and `ServeHandlerInfo.completed` resolves
+ * even when the client left mid-body, so neither tells the two apart.
+ * Deno's signal is read only on the handler's first `request.signal`, and
+ * its abort is passed on while the handler runs and, after that, while the
+ * body is still being sent. A signal first read once the handler has
+ * returned keeps Deno's behaviour.
+ */
+class ClientSignal {
+  #request: Request;
+  #controller: AbortController | null = null;
+  #sent = false;
+
+  constructor(request: Request) {
+    this.#request = request;
+    Object.defineProperty(request, "signal", {
+      configurable: true,
+      enumerable: true,
+      get: () => this.#signal(),
+    });
+  }
+
+  #signal(): AbortSignal {
+    if (this.#controller !== null) return this.#controller.signal;
+    const controller = new AbortController();
+    this.#controller = controller;
+    const native: AbortSignal = denoSignal.call(this.#request);
+    const pass = () => {
+      if (!this.#sent) controller.abort(native.reason);
+    };
+    if (native.aborted) pass();
+    else native.addEventListener("abort", pass, { once: true });
+    return controller.signal;
+  }
+
+  /** A response whose small body goes out in one write: nothing to watch. */
+  settle(response: Response): Response {
+    this.#sent = true;
+    return response;
+  }
+
+  /**
+   * The response, with its body watched when the handler has read the
+   * signal (a string body then goes out chunked, as any stream without a
+   * Content-Length does).
+   */
+  watch(response: Response): Response {
+    // Unread so far: `body` is left alone, since reading it turns a string
+    // or bytes body into a stream that Deno sends chunked.
+    if (this.#controller === null) return response;
+    const body = response.body;
+    if (body === null) {
+      this.#sent = true;
+      return response;
+    }
+    const reader = body.getReader();
+    const watched = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        try {
+          const { done, value } = await reader.read();
+          if (!done) return controller.enqueue(value);
+          this.#sent = true;
+          controller.close();
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+    return new Response(watched, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
   }
 }
