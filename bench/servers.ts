@@ -1,0 +1,158 @@
+/**
+ * The servers under test, how each is started, and how the report groups
+ * them by runtime.
+ *
+ * @module
+ */
+
+import { realpathSync } from "node:fs";
+import { join } from "node:path";
+import { hasNginx, nginxCommand } from "./nginx.ts";
+
+/** The repository root (this file is `bench/servers.ts`). */
+export const ROOT: string = join(import.meta.dirname ?? ".", "..");
+
+/** What a server's command is built from. */
+export interface StartContext {
+  /** The port to listen on (127.0.0.1). */
+  port: number;
+  /** The site folder. */
+  root: string;
+  /** A scratch folder of this server's own. */
+  dir: string;
+}
+
+/** A server under test. */
+export interface ServerSpec {
+  /** Its name in the tables and in `BENCH_ONLY`. */
+  name: string;
+  /** What it is, for the README. */
+  description: string;
+  /** The argv that runs it: the real binary, never an npm/bunx wrapper. */
+  command(context: StartContext): string[];
+}
+
+/** A table of the report: ours on one runtime and its peers there. */
+export interface Group {
+  /** The heading. */
+  title: string;
+  /** Our server's name. */
+  ours: string;
+  /** The peers' names (nginx is added to every group). */
+  peers: string[];
+}
+
+/** The reference server shown in every group. */
+export const REFERENCE = "nginx";
+
+/**
+ * The real executable behind `node_modules/.bin/<name>`, so that the PID we
+ * sample is the server and not a launcher.
+ */
+function bin(name: string): string {
+  return realpathSync(join(ROOT, "node_modules", ".bin", name));
+}
+
+function script(name: string): string {
+  return join(ROOT, "bench", "servers", name);
+}
+
+function deno(file: string) {
+  return (
+    { port, root }: StartContext,
+  ) => [bin("deno"), "run", "-A", script(file), `${port}`, root];
+}
+
+function bun(file: string) {
+  return ({ port, root }: StartContext) => [bin("bun"), script(file), `${port}`, root];
+}
+
+function node(file: string) {
+  return ({ port, root }: StartContext) => [bin("node"), script(file), `${port}`, root];
+}
+
+/** Every server, in the order they are started and measured. */
+export const SERVERS: ServerSpec[] = [
+  {
+    name: "ours-deno",
+    description: "ours, `serve()` from `./deno`",
+    command: deno("ours_deno.ts"),
+  },
+  {
+    name: "hono-deno",
+    description: "Hono `serveStatic` (`hono/deno`) on `Deno.serve`",
+    command: deno("hono_deno.ts"),
+  },
+  { name: "ours-bun", description: "ours, `serve()` from `./bun`", command: bun("ours_bun.ts") },
+  {
+    name: "bun-file",
+    description: "`Bun.serve` + `Bun.file` (path → file, 404 when missing)",
+    command: bun("bun_file.ts"),
+  },
+  {
+    name: "hono-bun",
+    description: "Hono `serveStatic` (`hono/bun`) on `Bun.serve`",
+    command: bun("hono_bun.ts"),
+  },
+  {
+    name: "ours-node",
+    description: "ours, `serve()` from `./node`",
+    command: node("ours_node.ts"),
+  },
+  {
+    name: "sirv",
+    description: "sirv on `node:http`, `etag: true`",
+    command: node("sirv_node.ts"),
+  },
+  {
+    name: "serve-static",
+    description: "express + serve-static, defaults",
+    command: node("serve_static_node.ts"),
+  },
+  {
+    name: "serve-handler",
+    description: "serve-handler on `node:http`, `etag: true`",
+    command: node("serve_handler_node.ts"),
+  },
+  {
+    name: "http-server",
+    description: "http-server `createServer()`, defaults (listing off)",
+    command: node("http_server_node.ts"),
+  },
+  {
+    name: REFERENCE,
+    description: "nginx, 1 worker, `sendfile on`, `access_log off`",
+    command: ({ port, root, dir }) => nginxCommand({ port, root, dir }),
+  },
+];
+
+/** The report's tables. */
+export const GROUPS: Group[] = [
+  { title: "Deno", ours: "ours-deno", peers: ["hono-deno"] },
+  { title: "Bun", ours: "ours-bun", peers: ["bun-file", "hono-bun"] },
+  {
+    title: "Node",
+    ours: "ours-node",
+    peers: ["sirv", "serve-static", "serve-handler", "http-server"],
+  },
+];
+
+/**
+ * The servers to run: all (nginx only when installed), or those `only` names.
+ *
+ * @param only Server names, or `null` for all.
+ * @returns The specs, in `SERVERS` order.
+ * @throws {RangeError} for an unknown name.
+ */
+export function selectServers(only: string[] | null): ServerSpec[] {
+  const known = new Set(SERVERS.map((spec) => spec.name));
+  const unknown = (only ?? []).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new RangeError(
+      `Cannot bench: unknown server "${unknown.join(", ")}" (known: ${[...known].join(", ")})`,
+    );
+  }
+  return SERVERS.filter((spec) =>
+    (only === null || only.includes(spec.name)) && (spec.name !== REFERENCE || hasNginx())
+  );
+}
