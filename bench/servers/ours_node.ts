@@ -4,20 +4,7 @@
  * @module
  */
 
-import process from "node:process";
 import { serve } from "../../src/adapters/node.ts";
+import { runOurs } from "./_ours.ts";
 
-const [port, root] = process.argv.slice(2);
-const controller = new AbortController();
-process.on("SIGINT", () => controller.abort());
-process.on("SIGTERM", () => controller.abort());
-const server = await serve({
-  root,
-  port: Number(port),
-  hostname: "127.0.0.1",
-  signal: controller.signal,
-  gracePeriodMs: 1000,
-});
-console.log(`ready ${server.url}`);
-await server.finished;
-process.exit(0);
+await runOurs(serve);

@@ -4,6 +4,10 @@
  * @module
  */
 
+import { formatBytes } from "../core/format_bytes.ts";
+
+export { formatBytes };
+
 // Redrawing more often than this only costs time.
 const REDRAW_MS = 100;
 
@@ -53,18 +57,6 @@ export class Progress {
     return `[${bar}] ${(ratio * 100).toFixed(0).padStart(3)}%  ${size} of ` +
       `${formatBytes(this.#total)}  ${formatBytes(rate)}/s  ETA ${eta}`;
   }
-}
-
-/** `1536` → `1.5 KiB`. */
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** `75` → `01:15`. */

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { formatBytes } from "./format_bytes.ts";
+
 /** One entry of a listing. */
 export interface ListingEntry {
   /** The entry's name. */
@@ -103,7 +105,7 @@ export function renderHtmlListing(
     const suffix = entry.directory ? "/" : "";
     const href = escapeHtml(encodeURIComponent(entry.name) + suffix);
     const name = escapeHtml(entry.name + suffix);
-    const size = entry.directory ? "-" : formatSize(entry.size);
+    const size = entry.directory ? "-" : formatBytes(entry.size);
     const date = entry.mtimeMs === null ? "" : new Date(entry.mtimeMs).toISOString()
       .slice(0, 16).replace("T", " ");
     rows.push(
@@ -169,17 +171,6 @@ export function renderJsonListing(
       modified: entry.mtimeMs === null ? null : new Date(entry.mtimeMs).toISOString(),
     })),
   });
-}
-
-function formatSize(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**

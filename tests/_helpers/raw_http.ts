@@ -5,6 +5,7 @@
  */
 
 import { connect } from "node:net";
+import { concat, indexOfHeadEnd } from "./sockets.ts";
 
 /** A response as it came off the wire. */
 export interface RawResponse {
@@ -58,7 +59,7 @@ export function rawExchange(
     socket.once("close", () => {
       clearTimeout(timer);
       try {
-        resolve(parseResponse(join(chunks)));
+        resolve(parseResponse(joinChunks(chunks)));
       } catch (error) {
         reject(error);
       }
@@ -86,21 +87,6 @@ function parseResponse(bytes: Uint8Array): RawResponse {
   return { status: Number(match[1]), lines, body: bytes.subarray(end + 4) };
 }
 
-function join(chunks: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return all;
-}
-
-function indexOfHeadEnd(bytes: Uint8Array): number {
-  for (let i = 0; i + 3 < bytes.length; i++) {
-    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
-      return i;
-    }
-  }
-  return -1;
+function joinChunks(chunks: Uint8Array[]): Uint8Array {
+  return concat([...chunks], chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
 }

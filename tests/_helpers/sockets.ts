@@ -67,7 +67,7 @@ export function readResponse(
 
 // Joins the chunks into one (and keeps only that), so that searching for
 // the end of the header block stays linear.
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
+export function concat(chunks: Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0];
   const all = new Uint8Array(total);
   let offset = 0;
@@ -80,7 +80,8 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
   return all;
 }
 
-function indexOfHeadEnd(bytes: Uint8Array): number {
+/** The offset of the CRLFCRLF that ends a header block, or -1. */
+export function indexOfHeadEnd(bytes: Uint8Array): number {
   for (let i = 0; i + 3 < bytes.length; i++) {
     if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
       return i;
