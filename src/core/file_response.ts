@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FileInfo } from "./fs.ts";
+import type { FileBody, FileInfo } from "./fs.ts";
 import type { ResolvedOptions } from "./options.ts";
 import {
   evaluatePreconditions,
@@ -88,7 +88,7 @@ async function open(
   options: ResolvedOptions,
   path: string,
   range: { start: number; end: number },
-): Promise<ReadableStream<Uint8Array> | Blob | Response> {
+): Promise<FileBody | Response> {
   try {
     return await options.fs.open(path, range);
   } catch (error) {

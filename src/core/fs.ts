@@ -39,8 +39,11 @@ export interface ByteRange {
   end: number;
 }
 
-/** A body the runtime can send well: a web stream or a lazily read Blob. */
-export type FileBody = ReadableStream<Uint8Array> | Blob;
+/**
+ * A body the runtime can send well: a web stream, a lazily read Blob, or
+ * the bytes themselves (for small ranges read at once).
+ */
+export type FileBody = ReadableStream<Uint8Array> | Blob | Uint8Array<ArrayBuffer>;
 
 /**
  * The small port through which the core reads files.

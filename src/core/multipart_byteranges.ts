@@ -142,7 +142,11 @@ function partsStream(
   // while the part was opening.
   const open = async (): Promise<Uint8Array | null> => {
     const body = await openPart(ranges[index]);
-    const stream = body instanceof Blob ? body.stream() : body;
+    const stream = body instanceof Blob
+      ? body.stream()
+      : body instanceof Uint8Array
+      ? new Blob([body]).stream()
+      : body;
     if (cancelled) {
       await stream.cancel(cancelReason);
       return null;

@@ -13,8 +13,8 @@
  */
 
 import { constants, promises as fsp } from "node:fs";
-import type { ByteRange, FileSystem } from "../core/fs.ts";
-import { fsError, readDir, realPath, statPath } from "./_node_fs.ts";
+import type { ByteRange, FileBody, FileSystem } from "../core/fs.ts";
+import { fsError, readDir, readSmallRange, realPath, SMALL_READ, statPath } from "./_node_fs.ts";
 
 // 64 KiB reads: large enough to amortise a syscall, small enough that a slow
 // reader holds little memory per connection.
@@ -39,7 +39,8 @@ export function nodeFileSystem(): FileSystem {
   return { stat: statPath, realPath, readDir, open: openRange };
 }
 
-async function openRange(path: string, range: ByteRange): Promise<ReadableStream<Uint8Array>> {
+async function openRange(path: string, range: ByteRange): Promise<FileBody> {
+  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range);
   // O_NONBLOCK: if a FIFO was swapped in after stat, open() returns at once
   // instead of waiting for a writer; fstat on the handle then refuses it.
   const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
