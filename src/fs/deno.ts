@@ -89,42 +89,54 @@ async function openRange(path: string, range: ByteRange): Promise<FileBody> {
     file.close();
     throw error;
   }
-  // `readable` closes the file when it ends or is cancelled.
-  if (range.end === size - 1) return file.readable;
-  return limit(file.readable, range.end - range.start + 1);
+  return fileStream(file, Math.min(range.end, size - 1) - range.start + 1);
+}
+
+// Reads of 1 MiB: with one JavaScript step per MiB this stream outruns
+// `FsFile.readable` (64 KiB steps) once the adapter wraps large bodies so
+// that a grace period can cut them: 10 MiB files went from 0.99 to
+// 1.7 GB/s in wrk (bench/README.md).
+const CHUNK_SIZE = 1024 * 1024;
+
+function fileStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Array> {
+  let remaining = length;
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      file.close();
+    } catch {
+      // Already closed.
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(c) {
+      try {
+        const buffer = new Uint8Array(Math.min(CHUNK_SIZE, remaining));
+        const read = await file.read(buffer);
+        if (closed) return;
+        // A file truncated under us: fail the body rather than end it short
+        // of the Content-Length already sent.
+        if (read === null || read === 0) {
+          throw Object.assign(new Error("EIO: file shrank while being read"), { code: "EIO" });
+        }
+        remaining -= read;
+        c.enqueue(read === buffer.byteLength ? buffer : buffer.subarray(0, read));
+        if (remaining === 0) {
+          close();
+          c.close();
+        }
+      } catch (error) {
+        close();
+        c.error(error);
+      }
+    },
+    cancel: close,
+  }, { highWaterMark: 0 });
 }
 
 // ENOENT, so that the core answers 404 as for a vanished file.
 function notRegularFile(): Error {
   return Object.assign(new Error("ENOENT: not a regular file"), { code: "ENOENT" });
-}
-
-// Passes on the first `length` bytes, then cancels the source (which
-// closes the file).
-function limit(source: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  let remaining = length;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          throw Object.assign(new Error("EIO: file shrank while being read"), { code: "EIO" });
-        }
-        if (value.byteLength >= remaining) {
-          controller.enqueue(value.subarray(0, remaining));
-          remaining = 0;
-          controller.close();
-          await reader.cancel();
-          return;
-        }
-        remaining -= value.byteLength;
-        controller.enqueue(value);
-      } catch (error) {
-        controller.error(error);
-        await reader.cancel().catch(() => {});
-      }
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
 }
