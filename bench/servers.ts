@@ -83,7 +83,17 @@ export const SERVERS: ServerSpec[] = [
     description: "Hono `serveStatic` (`hono/deno`) on `Deno.serve`",
     command: deno("hono_deno.ts"),
   },
+  {
+    name: "ceiling-deno",
+    description: "Deno's ceiling: `Deno.serve` with one constant 1 KiB body (1 KiB row only)",
+    command: deno("ceiling_deno.ts"),
+  },
   { name: "ours-bun", description: "ours, `serve()` from `./bun`", command: bun("ours_bun.ts") },
+  {
+    name: "ceiling-bun",
+    description: "Bun's ceiling: `Bun.serve` with one constant 1 KiB body (1 KiB row only)",
+    command: bun("ceiling_bun.ts"),
+  },
   {
     name: "bun-file",
     description: "`Bun.serve` + `Bun.file` (path → file, 404 when missing)",
@@ -98,6 +108,11 @@ export const SERVERS: ServerSpec[] = [
     name: "ours-node",
     description: "ours, `serve()` from `./node`",
     command: node("ours_node.ts"),
+  },
+  {
+    name: "ceiling-node",
+    description: "Node's ceiling: `node:http` with one constant 1 KiB body (1 KiB row only)",
+    command: node("ceiling_node.ts"),
   },
   {
     name: "sirv",
@@ -128,12 +143,12 @@ export const SERVERS: ServerSpec[] = [
 
 /** The report's tables. */
 export const GROUPS: Group[] = [
-  { title: "Deno", ours: "ours-deno", peers: ["hono-deno"] },
-  { title: "Bun", ours: "ours-bun", peers: ["bun-file", "hono-bun"] },
+  { title: "Deno", ours: "ours-deno", peers: ["ceiling-deno", "hono-deno"] },
+  { title: "Bun", ours: "ours-bun", peers: ["ceiling-bun", "bun-file", "hono-bun"] },
   {
     title: "Node",
     ours: "ours-node",
-    peers: ["sirv", "serve-static", "serve-handler", "http-server"],
+    peers: ["ceiling-node", "sirv", "serve-static", "serve-handler", "http-server"],
   },
 ];
 
