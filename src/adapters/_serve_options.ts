@@ -166,13 +166,9 @@ export function resolveServeOptions(
       typeof tls.key !== "string")
   ) fail("tls", "must be { cert, key } with PEM strings");
   if (typeof cors !== "boolean") fail("cors", "must be a boolean");
-  let served: Handler = handler ??
-    createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() });
-  if (auth !== undefined) served = withBasicAuth(served, auth);
-  // Outside the authentication: preflights carry no credentials.
-  if (cors) served = withCors(served);
+  const served = handler ?? createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() });
   return {
-    handler: served,
+    handler: withAccessRules(served, { auth, cors }),
     port,
     hostname,
     signal: signal ?? null,
@@ -180,6 +176,24 @@ export function resolveServeOptions(
     onListen: onListen ?? (() => {}),
     tls: tls ?? null,
   };
+}
+
+/**
+ * Puts Basic protection and CORS around `handler`, in the one right order:
+ * CORS outside the authentication, since preflights carry no credentials.
+ *
+ * @param handler The handler.
+ * @param rules `auth` (accounts allowed in) and `cors` (any origin reads).
+ * @returns The wrapped handler (`handler` itself when neither is asked).
+ */
+export function withAccessRules(
+  handler: Handler,
+  rules: { auth?: BasicAuthOptions; cors?: boolean },
+): Handler {
+  let served = handler;
+  if (rules.auth !== undefined) served = withBasicAuth(served, rules.auth);
+  if (rules.cors) served = withCors(served);
+  return served;
 }
 
 /**

@@ -7,9 +7,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
-import { type BasicCredentials, withBasicAuth } from "../core/basic_auth.ts";
-import { withCors } from "../core/cors.ts";
-import { createFileHandler, type Handler } from "../core/handler.ts";
+import type { BasicCredentials } from "../core/basic_auth.ts";
+import { createFileHandler } from "../core/handler.ts";
+import { withAccessRules } from "../adapters/_serve_options.ts";
 import type { ServeArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { withAccessLog } from "./access_log.ts";
@@ -41,9 +41,12 @@ export async function serveCommand(
     index: args.index,
     headers: args.headers,
   });
-  let handler: Handler = users.length === 0 ? files : withBasicAuth(files, { users });
-  // Outside the authentication: preflights carry no credentials.
-  if (args.cors) handler = withCors(handler);
+  // Composed here rather than by serve(), so that the access log, outside,
+  // sees the 401s and preflights too.
+  const handler = withAccessRules(files, {
+    auth: users.length === 0 ? undefined : { users },
+    cors: args.cors,
+  });
   const log = withAccessLog(handler, args.logFormat, io.out);
   const controller = new AbortController();
   let server;

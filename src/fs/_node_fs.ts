@@ -37,7 +37,7 @@ export function statPath(path: string): Promise<FileInfo> {
 }
 
 /** Converts `node:fs` stats into the port's shape. */
-export function toFileInfo(stats: Stats): FileInfo {
+function toFileInfo(stats: Stats): FileInfo {
   const kind = stats.isFile() ? "file" : stats.isDirectory() ? "directory" : "other";
   return { kind, size: kind === "file" ? stats.size : 0, mtimeMs: stats.mtimeMs };
 }
