@@ -4,9 +4,19 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, constants, openSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
-import type { ByteRange, FileBody, FileSystem } from "../src/core/fs.ts";
+import type { ByteRange, FileBody, FileInfo, FileSystem } from "../src/core/fs.ts";
 import {
   BIG_SIZE,
   buildFixture,
@@ -119,21 +129,72 @@ function code(error: unknown): unknown {
   return (error as { code?: unknown }).code;
 }
 
-test("runtime file system stat() reports a regular file's kind, size and mtime", async () => {
-  assert.deepEqual(await fs.stat(at("hello.txt")), {
+// What the port reports beside kind, size and mtime: identity and ctime,
+// checked against node:fs (whole seconds of ctime on Deno 2.9).
+function assertIdentity(info: FileInfo, path: string): void {
+  const stats = statSync(path);
+  assert.equal(info.ino, stats.ino, `${path}: ino`);
+  assert.equal(info.dev, stats.dev, `${path}: dev`);
+  assert.ok(Math.abs((info.ctimeMs ?? 0) - stats.ctimeMs) < 1000, `${path}: ctime`);
+}
+
+test("runtime file system stat() reports a regular file's kind, size, times and identity", async () => {
+  const hello = await fs.stat(at("hello.txt"));
+  assert.deepEqual({ kind: hello.kind, size: hello.size, mtimeMs: hello.mtimeMs }, {
     kind: "file",
     size: 12,
     mtimeMs: MTIME * 1000,
   });
-  assert.deepEqual(await fs.stat(at("big.bin")), {
+  assertIdentity(hello, at("hello.txt"));
+  const big = await fs.stat(at("big.bin"));
+  assert.deepEqual({ kind: big.kind, size: big.size, mtimeMs: big.mtimeMs }, {
     kind: "file",
     size: BIG_SIZE,
     mtimeMs: MTIME * 1000,
   });
+  assertIdentity(big, at("big.bin"));
   const empty = await fs.stat(at("empty.txt"));
   assert.equal(empty.kind, "file");
   assert.equal(empty.size, 0);
 });
+
+test("runtime file system lstat() reports a link as a link and a file as stat() does", async () => {
+  assert.equal((await fs.lstat(at("link-inside.txt"))).kind, "symlink");
+  assert.equal((await fs.lstat(at("link-inside-dir"))).kind, "symlink");
+  assert.equal((await fs.lstat(at("nested"))).kind, "directory");
+  assert.deepEqual(await fs.lstat(at("hello.txt")), await fs.stat(at("hello.txt")));
+  await assert.rejects(fs.lstat(at("missing")), (error) => code(error) === "ENOENT");
+});
+
+for (const [what, size] of [["read at once", 1000], ["streamed", 300_000]] as const) {
+  test(`runtime file system open() of a file replaced since its stat rejects with ESTALE (${what})`, async () => {
+    const path = at(`stale-replaced-${size}.bin`);
+    writeFileSync(path, new Uint8Array(size));
+    const expected = await fs.stat(path);
+    writeFileSync(path + ".new", new Uint8Array(size));
+    renameSync(path + ".new", path);
+    await assert.rejects(
+      fs.open(path, { start: 0, end: size - 1 }, expected),
+      (error) => code(error) === "ESTALE",
+    );
+    unlinkSync(path);
+  });
+
+  test(`runtime file system open() of a file written since its stat rejects with ESTALE (${what})`, async () => {
+    const path = at(`stale-written-${size}.bin`);
+    writeFileSync(path, new Uint8Array(size));
+    const expected = await fs.stat(path);
+    // A new size: a change within the same clock tick must still show.
+    appendFileSync(path, "x");
+    await assert.rejects(
+      fs.open(path, { start: 0, end: size - 1 }, expected),
+      (error) => code(error) === "ESTALE",
+    );
+    const current = await fs.stat(path);
+    await discard(await fs.open(path, { start: 0, end: size - 1 }, current));
+    unlinkSync(path);
+  });
+}
 
 test("runtime file system stat() follows a symlink to a file", async () => {
   const info = await fs.stat(at("link-inside.txt"));

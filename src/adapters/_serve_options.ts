@@ -7,7 +7,12 @@
 
 import { resolve } from "node:path";
 import type { FileSystem } from "../core/fs.ts";
-import { createFileHandler, type Handler } from "../core/handler.ts";
+import {
+  CACHED_REPLY,
+  type CachedReply,
+  createFileHandler,
+  type Handler,
+} from "../core/handler.ts";
 import type { FileHandlerOptions } from "../core/options.ts";
 import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
 import { withCors } from "../core/cors.ts";
@@ -88,6 +93,14 @@ export interface ServeOptions extends Partial<Omit<FileHandlerOptions, "fs" | "r
    * @default {false}
    */
   cors?: boolean;
+  /**
+   * Let other processes listen on the same port too (`SO_REUSEPORT`), so that
+   * one process per core can share it: the kernel spreads new connections
+   * over the listeners. Every process on the port must set it. Linux only
+   * for Node; on Deno it needs the `--unstable-net` flag (Deno 2.9).
+   * @default {false}
+   */
+  reusePort?: boolean;
 }
 
 /** A running server. */
@@ -107,6 +120,7 @@ export interface ResolvedServeOptions {
   gracePeriodMs: number;
   onListen: (info: ListenInfo) => void;
   tls: TlsOptions | null;
+  reusePort: boolean;
 }
 
 function fail(name: string, reason: string): never {
@@ -139,6 +153,7 @@ export function resolveServeOptions(
     tls,
     auth,
     cors = false,
+    reusePort = false,
     ...fileOptions
   } = options;
   if ((handler === undefined) === (root === undefined)) {
@@ -166,6 +181,7 @@ export function resolveServeOptions(
       typeof tls.key !== "string")
   ) fail("tls", "must be { cert, key } with PEM strings");
   if (typeof cors !== "boolean") fail("cors", "must be a boolean");
+  if (typeof reusePort !== "boolean") fail("reusePort", "must be a boolean");
   const served = handler ?? createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() });
   return {
     handler: withAccessRules(served, { auth, cors }),
@@ -175,6 +191,7 @@ export function resolveServeOptions(
     gracePeriodMs,
     onListen: onListen ?? (() => {}),
     tls: tls ?? null,
+    reusePort,
   };
 }
 
@@ -223,6 +240,17 @@ export function onAbort(signal: AbortSignal | null, onAbort: () => void): void {
   if (signal === null) return;
   if (signal.aborted) onAbort();
   else signal.addEventListener("abort", onAbort, { once: true });
+}
+
+/**
+ * The cache-only path of a file handler made by `createFileHandler()`, or
+ * `undefined` for any other handler (including a wrapped one).
+ *
+ * @param handler The handler to serve.
+ * @returns Its {@linkcode CACHED_REPLY} function, if it has one.
+ */
+export function cachedReplyOf(handler: Handler): CachedReply | undefined {
+  return (handler as { [CACHED_REPLY]?: CachedReply })[CACHED_REPLY];
 }
 
 /** A bare 500 for a handler that threw: no message, no stack. */

@@ -18,6 +18,7 @@
 
 import { bunFileSystem } from "../fs/bun.ts";
 import {
+  cachedReplyOf,
   headResponse,
   internalError,
   listenUrl,
@@ -42,6 +43,7 @@ interface BunServer {
 interface BunServeOptions {
   hostname: string;
   port: number;
+  reusePort: boolean;
   fetch: (request: Request) => Response | Promise<Response>;
   error: (error: unknown) => Response;
   tls?: { cert: string; key: string };
@@ -81,13 +83,25 @@ export function serve(options: ServeOptions): Promise<Server> {
   if (bun === undefined) throw new TypeError("Cannot serve: not running on Bun");
   const resolved = resolveServeOptions(options, bunFileSystem);
   const { handler, gracePeriodMs, tls } = resolved;
+  const cached = cachedReplyOf(handler);
   const server = bun.serve({
     hostname: resolved.hostname,
     port: resolved.port,
+    reusePort: resolved.reusePort,
     development: false,
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     fetch: async (request) => {
       try {
+        // A cached file is answered before the checks below: its body is
+        // bytes, and its HEAD answer needs only a Date.
+        if (cached !== undefined) {
+          const reply = await cached(request.method, request.url, request.headers);
+          if (reply !== null) {
+            return request.method === "HEAD"
+              ? datedHeadResponse(reply.response())
+              : reply.response();
+          }
+        }
         const response = await handler(request);
         if (request.method === "HEAD") return datedHeadResponse(response);
         return await withContentLength(response);

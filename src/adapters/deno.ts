@@ -18,6 +18,7 @@
 
 import { denoFileSystem } from "../fs/deno.ts";
 import {
+  cachedReplyOf,
   headResponse,
   internalError,
   listenUrl,
@@ -60,7 +61,17 @@ export { denoFileSystem } from "../fs/deno.ts";
 export async function serve(options: ServeOptions): Promise<Server> {
   const resolved = resolveServeOptions(options, denoFileSystem);
   const { handler, gracePeriodMs, tls } = resolved;
+  // Deno 2.9 ends the whole process (exit 70) when reusePort is asked
+  // without --unstable-net; a TypeError here can be caught and explained.
+  // Deno.listenDatagram exists exactly when that flag is on.
+  if (
+    resolved.reusePort &&
+    typeof (Deno as { listenDatagram?: unknown }).listenDatagram !== "function"
+  ) {
+    throw new TypeError('Cannot serve: "reusePort" needs Deno\'s --unstable-net flag');
+  }
   const inFlight = new InFlight();
+  const cached = cachedReplyOf(handler);
   const listening = Promise.withResolvers<URL>();
   // No `signal` is given to Deno.serve: on Deno 2.9 aborting it drops
   // in-flight responses, and aborting it after shutdown() has begun throws
@@ -68,6 +79,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const server = Deno.serve({
     hostname: resolved.hostname,
     port: resolved.port,
+    reusePort: resolved.reusePort,
     ...(tls === null ? {} : { cert: tls.cert, key: tls.key }),
     onListen: (address) => {
       const addr = address as Deno.NetAddr;
@@ -75,6 +87,12 @@ export async function serve(options: ServeOptions): Promise<Server> {
     },
     onError: () => internalError(),
   }, async (request) => {
+    // A cached file is answered before any of the work below: its body is
+    // small, and the handler never sees the request or its signal.
+    if (cached !== undefined) {
+      const reply = await cached(request.method, request.url, request.headers);
+      if (reply !== null) return reply.response();
+    }
     const client = new ClientSignal(request);
     let response: Response;
     try {

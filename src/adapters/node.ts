@@ -71,7 +71,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     onResponseEnd: (req) => connections.responseEnded(req),
   };
   const server = createNodeServer(resolved, state, connections);
-  await listen(server, resolved.port, resolved.hostname);
+  await listen(server, resolved);
   const address = server.address() as AddressInfo;
   const url = listenUrl(address.address, address.port, state.secure);
   const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
@@ -112,10 +112,11 @@ function createNodeServer(
   return server as unknown as HttpServer;
 }
 
-function listen(server: HttpServer, port: number, hostname: string): Promise<void> {
+function listen(server: HttpServer, resolved: ResolvedServeOptions): Promise<void> {
+  const { port, hostname: host, reusePort } = resolved;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, hostname, () => {
+    server.listen({ port, host, reusePort }, () => {
       server.off("error", reject);
       resolve();
     });

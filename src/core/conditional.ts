@@ -12,6 +12,9 @@ export interface Validators {
   lastModified: number | null;
 }
 
+/** Read access to request headers: a `Headers`, or a view of a runtime's own. */
+export type HeaderReader = Pick<Headers, "get">;
+
 /** What the preconditions decide: go on, or answer 304 / 412 now. */
 export type ConditionalOutcome = "proceed" | 304 | 412;
 
@@ -59,7 +62,7 @@ export function makeEtag(size: number, mtimeMs: number | null): string {
  */
 export function evaluatePreconditions(
   method: string,
-  headers: Headers,
+  headers: HeaderReader,
   validators: Validators,
 ): ConditionalOutcome {
   // Step 1 and 2: a failed If-Match, or (only without If-Match) a failed
@@ -112,7 +115,7 @@ export function evaluatePreconditions(
  * assert.equal(rangeAllowed(new Headers({ "if-range": '"a-2"' }), validators), true);
  * ```
  */
-export function rangeAllowed(headers: Headers, validators: Validators): boolean {
+export function rangeAllowed(headers: HeaderReader, validators: Validators): boolean {
   const ifRange = headers.get("if-range");
   if (ifRange === null) return true;
   const value = ifRange.trim();

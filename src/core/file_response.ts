@@ -18,29 +18,45 @@ import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
 import { errorResponse, statusForFsError } from "./responses.ts";
 
+/** A whole file read at once for a 200, with what its answers need. */
+export interface WholeFile {
+  /** The version read. */
+  info: FileInfo;
+  /** Its bytes. */
+  bytes: Uint8Array<ArrayBuffer>;
+  /** Its validators. */
+  validators: Validators;
+  /** The 200's headers. */
+  headers: Array<[string, string]>;
+  /** A 304's headers. */
+  notModifiedHeaders: Array<[string, string]>;
+}
+
 /**
  * Answers a GET or HEAD for the regular file at `path`, whose metadata is
  * `info`, in the order of RFC 9110 §13.2.2: preconditions, then Range.
  *
  * @param request The request (GET or HEAD).
- * @param path The file's absolute path.
- * @param info The file's metadata.
+ * @param file The file's absolute path and metadata, and a callback told
+ *   when a 200 carries the whole file as bytes (for the cache).
  * @param options The handler's options.
  * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
  */
 export async function fileResponse(
   request: Request,
-  path: string,
-  info: FileInfo,
+  file: { path: string; info: FileInfo; onWhole?: (whole: WholeFile) => void },
   options: ResolvedOptions,
 ): Promise<Response> {
+  const { path, info } = file;
   const method = request.method;
   const validators: Validators = {
     etag: makeEtag(info.size, info.mtimeMs),
     lastModified: info.mtimeMs === null ? null : Math.floor(info.mtimeMs / 1000),
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
-  if (outcome === 304) return notModified(validators, options);
+  if (outcome === 304) {
+    return new Response(null, { status: 304, headers: notModifiedHeaders(validators, options) });
+  }
   if (outcome === 412) return errorResponse(412, method);
 
   const type = contentType(path);
@@ -58,14 +74,14 @@ export async function fileResponse(
       const [range] = result.ranges;
       headers.set("content-range", contentRange(range, size));
       headers.set("content-length", String(range.end - range.start + 1));
-      const body = method === "HEAD" ? null : await open(options, path, range);
+      const body = method === "HEAD" ? null : await open(options, path, range, info);
       if (body instanceof Response) return body;
       return new Response(body, { status: 206, headers });
     }
     if (result.kind === "ranges") {
       const multipart = multipartByteranges(result.ranges, size, {
         contentType: type,
-        openPart: (range) => options.fs.open(path, range),
+        openPart: (range) => options.fs.open(path, range, info),
       });
       headers.set("content-type", multipart.contentType);
       headers.set("content-length", String(multipart.length));
@@ -78,19 +94,32 @@ export async function fileResponse(
   // An empty file has no byte range to open; HEAD never reads the file.
   const body = method === "HEAD" || size === 0
     ? null
-    : await open(options, path, { start: 0, end: size - 1 });
+    : await open(options, path, { start: 0, end: size - 1 }, info);
   if (body instanceof Response) return body;
+  const bytes = size === 0 ? new Uint8Array(0) : body instanceof Uint8Array ? body : null;
+  if (file.onWhole !== undefined && method === "GET" && bytes !== null) {
+    file.onWhole({
+      info,
+      bytes,
+      validators,
+      headers: [...headers],
+      notModifiedHeaders: notModifiedHeaders(validators, options),
+    });
+  }
   return new Response(body, { status: 200, headers });
 }
 
-// The file may vanish or lose its permissions between stat and open.
+// The file may vanish or lose its permissions between stat and open; a file
+// that changed in that time (ESTALE) is left to the handler, which looks
+// again.
 async function open(
   options: ResolvedOptions,
   path: string,
   range: { start: number; end: number },
+  info: FileInfo,
 ): Promise<FileBody | Response> {
   try {
-    return await options.fs.open(path, range);
+    return await options.fs.open(path, range, info);
   } catch (error) {
     const status = statusForFsError(error);
     if (status === null) throw error;
@@ -118,12 +147,15 @@ function representationHeaders(
 // RFC 9110 §15.4.5: a 304 carries the validators and the fields a cache
 // would update (Cache-Control, Expires, Vary… from the user's headers), but
 // no Content-Type or Content-Length of its own.
-function notModified(validators: Validators, options: ResolvedOptions): Response {
+function notModifiedHeaders(
+  validators: Validators,
+  options: ResolvedOptions,
+): Array<[string, string]> {
   const headers = new Headers();
   headers.set("etag", validators.etag);
   if (validators.lastModified !== null) {
     headers.set("last-modified", formatHttpDate(validators.lastModified));
   }
   for (const [name, value] of options.headers) headers.set(name, value);
-  return new Response(null, { status: 304, headers });
+  return [...headers];
 }

@@ -7,8 +7,11 @@
  * @module
  */
 
-/** What kind of entry a path names, after following symbolic links. */
-export type FileKind = "file" | "directory" | "other";
+/**
+ * What kind of entry a path names. `"symlink"` comes only from
+ * {@linkcode FileSystem.lstat}, which does not follow links.
+ */
+export type FileKind = "file" | "directory" | "symlink" | "other";
 
 /** The metadata the core needs about one entry. */
 export interface FileInfo {
@@ -21,6 +24,16 @@ export interface FileInfo {
   size: number;
   /** Last modification time in milliseconds since the epoch, or `null`. */
   mtimeMs: number | null;
+  /**
+   * Last status change (content, links, permissions, rename) in milliseconds
+   * since the epoch, or `null`. Unlike `mtimeMs` it cannot be set by a
+   * program, so it tells when a file was last touched in any way.
+   */
+  ctimeMs: number | null;
+  /** The device holding the entry (0 when unknown). */
+  dev: number;
+  /** The entry's inode number (0 when unknown). */
+  ino: number;
 }
 
 /** One entry of a directory, as read by {@linkcode FileSystem.readDir}. */
@@ -56,6 +69,8 @@ export type FileBody = ReadableStream<Uint8Array> | Blob | Uint8Array<ArrayBuffe
 export interface FileSystem {
   /** Metadata of `path`, following symbolic links. */
   stat(path: string): Promise<FileInfo>;
+  /** Metadata of `path` itself: a symbolic link is `kind: "symlink"`. */
+  lstat(path: string): Promise<FileInfo>;
   /** The canonical path of `path`, with every symbolic link resolved. */
   realPath(path: string): Promise<string>;
   /** The entries of the directory at `path`. */
@@ -66,6 +81,13 @@ export interface FileSystem {
    * The implementation must never block on a FIFO or device, must close the
    * file handle when the body ends, is cancelled, or fails, and must not
    * read more than the range.
+   *
+   * `expected` is the metadata the response's headers were built from. When
+   * the file opened is not that version (another inode, size or time: it was
+   * replaced or written to since), or changes while a range is read at
+   * once, the port rejects with code `ESTALE` and the core looks again, so
+   * that a body never mixes two versions or falls short of its
+   * `Content-Length`.
    */
-  open(path: string, range: ByteRange): Promise<FileBody>;
+  open(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody>;
 }

@@ -8,15 +8,50 @@
 import { type FileHandlerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { encodePath, isRefused, resolvePath } from "./resolve_path.ts";
 import { ALLOW, errorResponse, redirectResponse } from "./responses.ts";
-import { locate } from "./locate.ts";
-import { fileResponse } from "./file_response.ts";
+import { joinPath, locate, type Located } from "./locate.ts";
+import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
+import { type CachedFile, type CachedLookup, FileCache } from "./file_cache.ts";
+import { evaluatePreconditions, type HeaderReader } from "./conditional.ts";
 
 /** Any function from a web `Request` to a `Response`. */
 export type Handler = (request: Request) => Response | Promise<Response>;
 
 /** A function from a web `Request` to a `Response`. */
 export type FileHandler = (request: Request) => Promise<Response>;
+
+/** An answer given without building a `Response`: see {@linkcode CACHED_REPLY}. */
+export interface Reply {
+  /** 200 or 304. */
+  status: number;
+  /** The header fields, names in lower case. */
+  headers: ReadonlyArray<[string, string]>;
+  /** The body, or `null` (HEAD, 304). */
+  body: Uint8Array<ArrayBuffer> | null;
+  /** The same answer as a new `Response`. */
+  response(): Response;
+}
+
+/**
+ * The key under which a file handler carries its cache-only path:
+ * `handler[CACHED_REPLY](method, target, headers)` resolves to the answer
+ * `handler(request)` would give for a cached file (a 200 or 304), as a
+ * {@linkcode Reply}, or to `null` when the handler must be called. The
+ * target is `request.url` or an origin-form request target (`/a/b?q`).
+ *
+ * Adapters use it to answer before any per-request work of their own: on
+ * Node it skips building a web `Request` and `Response`, which cost more
+ * than the rest of the request. A handler wrapped by anything else does not
+ * carry it, so wrappers such as access rules are never bypassed.
+ */
+export const CACHED_REPLY: unique symbol = Symbol("@seed/fileserver cached reply");
+
+/** The type of {@linkcode CACHED_REPLY}'s function. */
+export type CachedReply = (
+  method: string,
+  target: string,
+  headers: HeaderReader,
+) => Promise<Reply | null>;
 
 /**
  * Creates a handler that serves the files under `options.root`.
@@ -38,25 +73,128 @@ export type FileHandler = (request: Request) => Promise<Response>;
  * Deno.serve({ hostname: "127.0.0.1", port: 8000 }, handler);
  * ```
  */
-export function createFileHandler(options: FileHandlerOptions): FileHandler {
+export function createFileHandler(
+  options: FileHandlerOptions,
+): FileHandler & { [CACHED_REPLY]: CachedReply } {
   const resolved = resolveOptions(options);
   const context = new Context(resolved);
-  return async (request) => {
+  const cachedReply: CachedReply = (method, target, headers) =>
+    context.reply(method, pathOf(target), headers).catch(() => null);
+  const handler = async (request: Request) => {
     try {
-      return await handle(request, context);
+      const method = request.method;
+      const hit = await context.hit(method, pathOf(request.url), request.headers);
+      if (hit !== null) return cachedResponse(hit.file, hit.status, method);
+      return await handleFresh(request, context);
     } catch (error) {
       context.report(error, request);
       return errorResponse(500, request.method);
     }
   };
+  return Object.assign(handler, { [CACHED_REPLY]: cachedReply });
+}
+
+interface Hit {
+  file: CachedFile;
+  status: 200 | 304;
+}
+
+// Each cached answer is built once and cloned per request: on Deno 2.9 a
+// clone costs about a fortieth of a Response built from a header list,
+// whose every field is validated again.
+function cachedResponse(file: CachedFile, status: 200 | 304, method: string): Response {
+  const kind = status === 304 ? "notModified" : method === "HEAD" ? "head" : "get";
+  const template = file.responses[kind] ??= new Response(kind === "get" ? file.bytes : null, {
+    status,
+    headers: kind === "notModified" ? file.notModifiedHeaders : file.headers,
+  });
+  return template.clone();
+}
+
+// A file replaced or written to between its lookup and its read (ESTALE
+// from the port) is looked up again, a few times; one that keeps changing
+// that fast gets 503, never a body that mixes versions.
+const STALE_ATTEMPTS = 4;
+
+async function handleFresh(request: Request, context: Context): Promise<Response> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await handle(request, context);
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code !== "ESTALE") throw error;
+      if (attempt === STALE_ATTEMPTS) {
+        return errorResponse(503, request.method, { "retry-after": "1" });
+      }
+    }
+  }
+}
+
+// The path of an absolute URL as `Request.url` gives it (already
+// normalised by the URL parser), or of an origin-form target, without
+// building a URL object. A raw target that is not normal (`/a/../b`,
+// `/%7e`) matches no cache key, since keys are parser output, and goes the
+// full path.
+function pathOf(url: string): string {
+  const start = url.startsWith("/") ? 0 : url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  let end = url.indexOf("?", start);
+  if (end === -1) end = url.indexOf("#", start);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
 }
 
 class Context {
   readonly options: ResolvedOptions;
+  readonly cache: FileCache | null;
   #realRoot: Promise<string> | null = null;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
+    this.cache = options.cache === null ? null : new FileCache(options.cache);
+  }
+
+  /**
+   * The answer for a cached file, or `null` when the full path must run:
+   * not cached, changed, or a request the cache does not answer (Range,
+   * If-Match, If-Unmodified-Since, other methods).
+   */
+  async hit(method: string, pathname: string, headers: HeaderReader): Promise<Hit | null> {
+    if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
+    if (headers.get("range") !== null) return null;
+    const file = await this.cache.get(pathname, this.options.fs);
+    if (file === null) return null;
+    const outcome = evaluatePreconditions(method, headers, file);
+    if (outcome === 412) return null;
+    return { file, status: outcome === 304 ? 304 : 200 };
+  }
+
+  /** {@linkcode Context.hit} as a plain {@linkcode Reply}. */
+  async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
+    const hit = await this.hit(method, pathname, headers);
+    if (hit === null) return null;
+    const { file, status } = hit;
+    const response = () => cachedResponse(file, status, method);
+    if (status === 304) return { status, headers: file.notModifiedHeaders, body: null, response };
+    const body = method === "HEAD" ? null : file.bytes;
+    return { status, headers: file.headers, body, response };
+  }
+
+  /** The cache's callback for a 200 that read `pathname`'s whole file. */
+  keeper(pathname: string, lookup: CachedLookup | null): ((whole: WholeFile) => void) | undefined {
+    const cache = this.cache;
+    if (cache === null || lookup === null) return undefined;
+    return (whole) => {
+      const { info, bytes, validators, headers, notModifiedHeaders } = whole;
+      cache.set(pathname, {
+        ...lookup,
+        info,
+        bytes,
+        etag: validators.etag,
+        lastModified: validators.lastModified,
+        headers,
+        notModifiedHeaders,
+        responses: {},
+      }, Date.now());
+    };
   }
 
   // The root's real path is what containment is checked against; it is
@@ -102,10 +240,19 @@ async function handle(request: Request, context: Context): Promise<Response> {
     if (!trailingSlash) {
       return redirectResponse(encodePath(segments, options.urlRoot) + "/" + url.search, method);
     }
-    for (const name of options.index) {
-      const index = await locate(root, [...segments, name], options);
+    for (const [i, name] of options.index.entries()) {
+      const indexSegments = [...segments, name];
+      const index = await locate(root, indexSegments, options);
       if (typeof index !== "number" && index.info.kind === "file") {
-        return await fileResponse(request, index.path, index.info, options);
+        // Only the first index name is cached: a hit checks that file alone,
+        // and could not see an earlier name appear.
+        const lookup = i === 0 ? cachedLookup(root, indexSegments, index, options) : null;
+        const onWhole = context.keeper(url.pathname, lookup);
+        return await fileResponse(
+          request,
+          { path: index.path, info: index.info, onWhole },
+          options,
+        );
       }
     }
     if (options.listing) {
@@ -115,7 +262,26 @@ async function handle(request: Request, context: Context): Promise<Response> {
   }
   // FIFOs, sockets and devices are never opened, and a file is not a folder.
   if (found.info.kind !== "file" || trailingSlash) return errorResponse(404, method);
-  return await fileResponse(request, found.path, found.info, options);
+  const onWhole = context.keeper(url.pathname, cachedLookup(root, segments, found, options));
+  return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+}
+
+// How a hit re-checks the path: lstat along real directories, or a plain
+// stat when every link is followed anyway. A path through a link under the
+// other policies is not cached: a hit could not see the link retargeted
+// without resolving it again.
+function cachedLookup(
+  root: string,
+  segments: readonly string[],
+  found: Located,
+  options: ResolvedOptions,
+): CachedLookup | null {
+  const joined = joinPath(root, segments);
+  if (options.symlinks === "always") return { directories: [], path: joined, follow: true };
+  if (found.path !== joined) return null;
+  const directories: string[] = [];
+  for (let i = 1; i < segments.length; i++) directories.push(joinPath(root, segments.slice(0, i)));
+  return { directories, path: joined, follow: false };
 }
 
 function dotfileStatus(segments: readonly string[], options: ResolvedOptions): 403 | 404 | null {

@@ -6,6 +6,7 @@
  */
 
 import type { FileSystem } from "./fs.ts";
+import type { FileCacheLimits } from "./file_cache.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
@@ -62,6 +63,17 @@ export interface FileHandlerOptions {
    */
   maxRanges?: number;
   /**
+   * Files up to 64 KiB (what the ports read at once) are kept in memory with
+   * their headers ready, within these limits, or `false` for no cache. The
+   * cache is never stale: before each use one `lstat` per path component
+   * checks that the file is still the version read (same inode, size, mtime
+   * and ctime, reached through real directories). A file is cached only
+   * once it has not changed for 2 s, and paths through symbolic links are
+   * not cached (unless `symlinks` is `"always"`).
+   * @default {{ maxBytes: 33554432, maxFiles: 4096 }}
+   */
+  cache?: FileCacheLimits | false;
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * @default {undefined}
    */
@@ -79,6 +91,7 @@ export interface ResolvedOptions {
   symlinks: SymlinkPolicy;
   headers: ReadonlyArray<readonly [string, string]>;
   maxRanges: number;
+  cache: Required<FileCacheLimits> | null;
   onError: (error: unknown, request: Request) => void;
 }
 
@@ -106,6 +119,7 @@ const RESERVED_HEADERS = new Set([
  * import assert from "node:assert/strict";
  * import { resolveOptions } from "./options.ts";
  * import type { FileSystem } from "./fs.ts";
+import type { FileCacheLimits } from "./file_cache.ts";
  *
  * const resolved = resolveOptions({ root: "/srv/www/", fs: {} as FileSystem });
  * assert.equal(resolved.root, "/srv/www");
@@ -135,6 +149,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     ]),
     headers: resolveHeaders(options.headers ?? {}),
     maxRanges: resolveMaxRanges(options.maxRanges ?? 10),
+    cache: resolveCache(options.cache ?? {}),
     onError: resolveOnError(options.onError),
   };
 }
@@ -153,12 +168,12 @@ function resolveRoot(root: unknown): string {
 
 function resolveFs(fs: unknown): FileSystem {
   const port = fs as Partial<FileSystem> | null;
-  const methods = ["stat", "realPath", "readDir", "open"] as const;
+  const methods = ["stat", "lstat", "realPath", "readDir", "open"] as const;
   if (
     typeof port !== "object" || port === null ||
     methods.some((m) => typeof port[m] !== "function")
   ) {
-    fail("fs", "must implement stat, realPath, readDir and open");
+    fail("fs", "must implement stat, lstat, realPath, readDir and open");
   }
   return port as FileSystem;
 }
@@ -214,6 +229,24 @@ function resolveMaxRanges(value: unknown): number {
     throw new RangeError(
       'Cannot create file handler: "maxRanges" must be an integer from 1 to 1000',
     );
+  }
+  return value;
+}
+
+function resolveCache(cache: unknown): Required<FileCacheLimits> | null {
+  if (cache === false) return null;
+  if (typeof cache !== "object" || cache === null) fail("cache", "must be an object or false");
+  const { maxBytes = 32 * 1024 * 1024, maxFiles = 4096 } = cache as FileCacheLimits;
+  return {
+    maxBytes: count("cache.maxBytes", maxBytes),
+    maxFiles: count("cache.maxFiles", maxFiles),
+  };
+}
+
+function count(name: string, value: unknown): number {
+  if (typeof value !== "number") fail(name, "must be a number");
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new RangeError(`Cannot create file handler: "${name}" must be a positive integer`);
   }
   return value;
 }

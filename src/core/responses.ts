@@ -15,6 +15,7 @@ const REASONS: Record<number, string> = {
   412: "Precondition Failed",
   416: "Range Not Satisfiable",
   500: "Internal Server Error",
+  503: "Service Unavailable",
 };
 
 /**

@@ -15,6 +15,7 @@ import {
   closeSync,
   constants,
   fstatSync,
+  lstatSync,
   openSync,
   promises as fsp,
   readSync,
@@ -36,10 +37,50 @@ export function statPath(path: string): Promise<FileInfo> {
   }
 }
 
+/** Metadata of `path` itself, not following a final symbolic link. */
+export function lstatPath(path: string): Promise<FileInfo> {
+  try {
+    return Promise.resolve(toFileInfo(lstatSync(path)));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** Converts `node:fs` stats into the port's shape. */
 function toFileInfo(stats: Stats): FileInfo {
-  const kind = stats.isFile() ? "file" : stats.isDirectory() ? "directory" : "other";
-  return { kind, size: kind === "file" ? stats.size : 0, mtimeMs: stats.mtimeMs };
+  const kind = stats.isFile()
+    ? "file"
+    : stats.isDirectory()
+    ? "directory"
+    : stats.isSymbolicLink()
+    ? "symlink"
+    : "other";
+  return {
+    kind,
+    size: kind === "file" ? stats.size : 0,
+    mtimeMs: stats.mtimeMs,
+    ctimeMs: stats.ctimeMs,
+    dev: stats.dev,
+    ino: stats.ino,
+  };
+}
+
+/**
+ * Rejects an open file that is not the version `expected` describes (see
+ * `FileSystem.open`): another inode, size or time means it was replaced or
+ * written to after the core built its headers.
+ */
+export function checkVersion(stats: Stats, expected: FileInfo | undefined): void {
+  if (!stats.isFile()) throw fsError("ENOENT", "not a regular file");
+  if (expected !== undefined && !sameVersion(toFileInfo(stats), expected)) {
+    throw fsError("ESTALE", "file changed since it was looked up");
+  }
+}
+
+/** Whether two metadata records describe the same version of one file. */
+export function sameVersion(a: FileInfo, b: FileInfo): boolean {
+  return a.ino === b.ino && a.dev === b.dev && a.size === b.size && a.mtimeMs === b.mtimeMs &&
+    a.ctimeMs === b.ctimeMs;
 }
 
 /** The canonical path of `path`. */
@@ -60,9 +101,14 @@ export async function readDir(path: string): Promise<DirEntry[]> {
 /**
  * Reads a small range at once. O_NONBLOCK: if a FIFO was swapped in after
  * stat, open() returns at once instead of waiting for a writer, and fstat
- * then refuses it.
+ * then refuses it. The file is checked against `expected` before the read
+ * and again after it, so the bytes are one version of the file.
  */
-export function readSmallRange(path: string, range: ByteRange): Promise<Uint8Array<ArrayBuffer>> {
+export function readSmallRange(
+  path: string,
+  range: ByteRange,
+  expected?: FileInfo,
+): Promise<Uint8Array<ArrayBuffer>> {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -70,7 +116,8 @@ export function readSmallRange(path: string, range: ByteRange): Promise<Uint8Arr
     return Promise.reject(error);
   }
   try {
-    if (!fstatSync(fd).isFile()) throw fsError("ENOENT", "not a regular file");
+    const before = fstatSync(fd);
+    checkVersion(before, expected);
     const length = range.end - range.start + 1;
     const bytes = new Uint8Array(length);
     let done = 0;
@@ -80,6 +127,8 @@ export function readSmallRange(path: string, range: ByteRange): Promise<Uint8Arr
       if (read === 0) throw fsError("EIO", "file shrank while being read");
       done += read;
     }
+    // Written to while being read: the bytes may mix two versions.
+    checkVersion(fstatSync(fd), expected ?? toFileInfo(before));
     return Promise.resolve(bytes);
   } catch (error) {
     return Promise.reject(error);

@@ -1,6 +1,7 @@
 /**
- * The file-system port for Bun: bodies are `Bun.file(...).slice(...)` blobs,
- * which `Bun.serve` sends with sendfile(2).
+ * The file-system port for Bun: ranges over 64 KiB are
+ * `Bun.file(...).slice(...)` blobs, which `Bun.serve` sends with
+ * sendfile(2); smaller ones are read at once.
  *
  * @example Serving a folder with Bun.serve
  * ```ts ignore
@@ -14,8 +15,17 @@
  * @module
  */
 
-import type { ByteRange, FileSystem } from "../core/fs.ts";
-import { fsError, readDir, realPath, statPath } from "./_node_fs.ts";
+import type { ByteRange, FileBody, FileInfo, FileSystem } from "../core/fs.ts";
+import {
+  fsError,
+  lstatPath,
+  readDir,
+  readSmallRange,
+  realPath,
+  sameVersion,
+  SMALL_READ,
+  statPath,
+} from "./_node_fs.ts";
 
 // The one Bun API used here, declared locally so that type-checking this
 // module does not need Bun's global types.
@@ -44,13 +54,22 @@ export function bunFileSystem(): FileSystem {
   }
   return {
     stat: statPath,
+    lstat: lstatPath,
     realPath,
     readDir,
-    async open(path: string, range: ByteRange): Promise<Blob> {
+    async open(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody> {
+      if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, expected);
       // Bun.file() opens lazily, at send time; check now that the path is
-      // still a regular file so that a FIFO or a deleted file is a 404.
+      // still a regular file of the expected version, so that a FIFO or a
+      // deleted file is a 404. A file replaced between this check and the
+      // send is the one window left: Bun 1.4.5 resets the connection when a
+      // Bun.file() made from a descriptor is sliced, so the body cannot be
+      // pinned to the descriptor checked here.
       const info = await statPath(path);
       if (info.kind !== "file") throw fsError("ENOENT", "not a regular file");
+      if (expected !== undefined && !sameVersion(info, expected)) {
+        throw fsError("ESTALE", "file changed since it was looked up");
+      }
       return bun.file(path).slice(range.start, range.end + 1);
     },
   };

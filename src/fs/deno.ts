@@ -15,7 +15,7 @@
  */
 
 import type { ByteRange, DirEntry, FileBody, FileInfo, FileSystem } from "../core/fs.ts";
-import { readSmallRange, SMALL_READ } from "./_node_fs.ts";
+import { readSmallRange, sameVersion, SMALL_READ } from "./_node_fs.ts";
 
 /**
  * Creates the file-system port for Deno.
@@ -34,12 +34,26 @@ import { readSmallRange, SMALL_READ } from "./_node_fs.ts";
  * ```
  */
 export function denoFileSystem(): FileSystem {
-  return { stat, realPath, readDir, open: openRange };
+  return { stat, lstat, realPath, readDir, open: openRange };
 }
 
 function toFileInfo(info: Deno.FileInfo): FileInfo {
-  const kind = info.isFile ? "file" : info.isDirectory ? "directory" : "other";
-  return { kind, size: kind === "file" ? info.size : 0, mtimeMs: info.mtime?.getTime() ?? null };
+  const kind = info.isFile
+    ? "file"
+    : info.isDirectory
+    ? "directory"
+    : info.isSymlink
+    ? "symlink"
+    : "other";
+  return {
+    kind,
+    size: kind === "file" ? info.size : 0,
+    mtimeMs: info.mtime?.getTime() ?? null,
+    // Whole seconds on Deno 2.9, which the cache's settling time allows for.
+    ctimeMs: info.ctime?.getTime() ?? null,
+    dev: info.dev ?? 0,
+    ino: info.ino ?? 0,
+  };
 }
 
 // Synchronous on purpose, as in _node_fs.ts: Deno.stat's round trip costs
@@ -47,6 +61,14 @@ function toFileInfo(info: Deno.FileInfo): FileInfo {
 function stat(path: string): Promise<FileInfo> {
   try {
     return Promise.resolve(toFileInfo(Deno.statSync(path)));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function lstat(path: string): Promise<FileInfo> {
+  try {
+    return Promise.resolve(toFileInfo(Deno.lstatSync(path)));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -68,10 +90,10 @@ async function readDir(path: string): Promise<DirEntry[]> {
   return entries;
 }
 
-async function openRange(path: string, range: ByteRange): Promise<FileBody> {
+async function openRange(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody> {
   // Small ranges are read at once through node:fs, whose open() takes
   // O_NONBLOCK (Deno.open does not), so a FIFO can never block the loop.
-  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range);
+  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, expected);
   // Deno.OpenOptions has no O_NONBLOCK (Deno 2.9): opening a FIFO waits,
   // forever, for a writer. The port promises never to block, so refuse
   // anything but a regular file before opening; fstat below catches a swap
@@ -83,6 +105,11 @@ async function openRange(path: string, range: ByteRange): Promise<FileBody> {
   try {
     const info = await file.stat();
     if (!info.isFile) throw notRegularFile();
+    if (expected !== undefined && !sameVersion(toFileInfo(info), expected)) {
+      throw Object.assign(new Error("ESTALE: file changed since it was looked up"), {
+        code: "ESTALE",
+      });
+    }
     size = info.size;
     if (range.start > 0) await file.seek(range.start, Deno.SeekMode.Start);
   } catch (error) {

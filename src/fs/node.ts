@@ -13,8 +13,17 @@
  */
 
 import { constants, promises as fsp } from "node:fs";
-import type { ByteRange, FileBody, FileSystem } from "../core/fs.ts";
-import { fsError, readDir, readSmallRange, realPath, SMALL_READ, statPath } from "./_node_fs.ts";
+import type { ByteRange, FileBody, FileInfo, FileSystem } from "../core/fs.ts";
+import {
+  checkVersion,
+  fsError,
+  lstatPath,
+  readDir,
+  readSmallRange,
+  realPath,
+  SMALL_READ,
+  statPath,
+} from "./_node_fs.ts";
 
 // 64 KiB reads: large enough to amortise a syscall, small enough that a slow
 // reader holds little memory per connection.
@@ -36,17 +45,16 @@ const CHUNK_SIZE = 64 * 1024;
  * ```
  */
 export function nodeFileSystem(): FileSystem {
-  return { stat: statPath, realPath, readDir, open: openRange };
+  return { stat: statPath, lstat: lstatPath, realPath, readDir, open: openRange };
 }
 
-async function openRange(path: string, range: ByteRange): Promise<FileBody> {
-  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range);
+async function openRange(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody> {
+  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, expected);
   // O_NONBLOCK: if a FIFO was swapped in after stat, open() returns at once
   // instead of waiting for a writer; fstat on the handle then refuses it.
   const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw fsError("ENOENT", "not a regular file");
+    checkVersion(await handle.stat(), expected);
   } catch (error) {
     await handle.close();
     throw error;

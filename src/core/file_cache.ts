@@ -1,0 +1,188 @@
+/**
+ * The small-file cache: whole files with their answers ready, each served
+ * only after one metadata call per path component shows the file is still
+ * the version that was read.
+ *
+ * @module
+ */
+
+import type { FileInfo, FileSystem } from "./fs.ts";
+
+/** How much the cache may hold. */
+export interface FileCacheLimits {
+  /**
+   * The most memory held at once, in bytes: each file counts twice its size
+   * (its bytes, and the ready answer that holds a copy of them).
+   * @default {33554432} (32 MiB)
+   */
+  maxBytes?: number;
+  /**
+   * The most files held at once.
+   * @default {4096}
+   */
+  maxFiles?: number;
+}
+
+/** How a cached path is checked before each use. */
+export interface CachedLookup {
+  /**
+   * The directories between the root and the file, each of which must still
+   * be a directory and not a link (`lstat`). Empty when `follow` is set.
+   */
+  directories: readonly string[];
+  /** The file's path: `lstat`ed, or `stat`ed when `follow` is set. */
+  path: string;
+  /** Whether links are followed (the `"always"` policy): then only `stat`. */
+  follow: boolean;
+}
+
+/** One cached file: its version, its bytes and its two header sets. */
+export interface CachedFile extends CachedLookup {
+  /** The version that was read. */
+  info: FileInfo;
+  /** The whole file. */
+  bytes: Uint8Array<ArrayBuffer>;
+  /** The strong entity tag. */
+  etag: string;
+  /** Last-Modified in whole seconds, or `null`. */
+  lastModified: number | null;
+  /** Headers of a 200, Content-Length included. */
+  headers: ReadonlyArray<[string, string]>;
+  /** Headers of a 304. */
+  notModifiedHeaders: ReadonlyArray<[string, string]>;
+  /** Each answer as a `Response` to clone, built on first use. */
+  responses: { get?: Response; head?: Response; notModified?: Response };
+}
+
+/**
+ * A file changed this recently may change again within the file system's
+ * timestamp granularity (coarse kernel clock ticks, whole seconds on Deno
+ * 2.9's `ctime`, two seconds on FAT) without its metadata showing it, so
+ * it is not cached until it has been still for this long. Git's index has
+ * the same "racily clean" rule.
+ */
+export const SETTLE_MS = 2000;
+
+interface Slot {
+  file: CachedFile;
+  used: boolean;
+}
+
+/**
+ * A bounded map from URL path to {@linkcode CachedFile}, evicting by the
+ * second-chance clock (cheap on every hit: one flag set, no reordering).
+ */
+export class FileCache {
+  readonly maxBytes: number;
+  readonly maxFiles: number;
+  #slots = new Map<string, Slot>();
+  #bytes = 0;
+
+  constructor(limits: Required<FileCacheLimits>) {
+    this.maxBytes = limits.maxBytes;
+    this.maxFiles = limits.maxFiles;
+  }
+
+  /** The bytes held. */
+  get size(): number {
+    return this.#bytes;
+  }
+
+  /** The number of files held. */
+  get count(): number {
+    return this.#slots.size;
+  }
+
+  /**
+   * The entry for `key` if the file it names is still the version read,
+   * checked now through `fs`; a changed or vanished file is dropped.
+   */
+  async get(key: string, fs: FileSystem): Promise<CachedFile | null> {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return null;
+    if (await isCurrent(slot.file, fs)) {
+      slot.used = true;
+      return slot.file;
+    }
+    this.delete(key);
+    return null;
+  }
+
+  /**
+   * Keeps `file` under `key` when it is small enough and settled (see
+   * {@linkcode SETTLE_MS}); `now` is the time its bytes were read.
+   */
+  set(key: string, file: CachedFile, now: number): void {
+    const changed = file.info.ctimeMs ?? file.info.mtimeMs;
+    if (changed === null || !(now - changed > SETTLE_MS)) return;
+    const size = footprint(file);
+    if (size > this.maxBytes) return;
+    this.delete(key);
+    while (this.#slots.size >= this.maxFiles || this.#bytes + size > this.maxBytes) {
+      this.#evictOne();
+    }
+    this.#slots.set(key, { file, used: false });
+    this.#bytes += size;
+  }
+
+  /** Forgets `key`. */
+  delete(key: string): void {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return;
+    this.#slots.delete(key);
+    this.#bytes -= footprint(slot.file);
+  }
+
+  // The oldest entry not used since it was last passed over; used ones get
+  // a second chance at the back of the line. Ends within two passes.
+  #evictOne(): void {
+    for (const [key, slot] of this.#slots) {
+      this.#slots.delete(key);
+      if (slot.used) {
+        slot.used = false;
+        this.#slots.set(key, slot);
+      } else {
+        this.#bytes -= footprint(slot.file);
+        return;
+      }
+    }
+  }
+}
+
+// The bytes are held twice: once as bytes, and once inside the GET answer
+// built from them (a Response copies its body).
+function footprint(file: CachedFile): number {
+  return 2 * file.bytes.byteLength;
+}
+
+/**
+ * Whether the path still leads, through real directories, to the very
+ * version that was read. Any write, truncation, rename, link change or
+ * permission change moves `ctime` (and a replacement changes the inode),
+ * and any entry added, removed or swapped for a link changes what `lstat`
+ * sees along the way.
+ */
+async function isCurrent(file: CachedFile, fs: FileSystem): Promise<boolean> {
+  try {
+    for (const directory of file.directories) {
+      if ((await fs.lstat(directory)).kind !== "directory") return false;
+    }
+    const now = file.follow ? await fs.stat(file.path) : await fs.lstat(file.path);
+    return sameVersion(now, file.info);
+  } catch {
+    // Vanished or unreadable: the slow path gives the right status.
+    return false;
+  }
+}
+
+/**
+ * Whether two metadata records describe the same version of one file.
+ *
+ * @param a One record.
+ * @param b The other.
+ * @returns `true` when inode, device, size and both times agree.
+ */
+export function sameVersion(a: FileInfo, b: FileInfo): boolean {
+  return a.kind === b.kind && a.ino === b.ino && a.dev === b.dev && a.size === b.size &&
+    a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
