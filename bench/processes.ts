@@ -134,7 +134,13 @@ export function sampleRss(pids: number[], intervalMs = 100): { stop(): number } 
   };
 }
 
-function rssKiB(pids: number[]): number {
+/**
+ * Sums `VmRSS` over `pids` once.
+ *
+ * @param pids The processes (a PID that has exited counts as 0).
+ * @returns The total, KiB.
+ */
+export function rssKiB(pids: number[]): number {
   let total = 0;
   for (const pid of pids) {
     try {

@@ -29,12 +29,16 @@ export interface Cell {
 }
 
 /** The medians of a cell (peak RSS: the highest over its runs). */
-interface Summary {
+export interface Summary {
+  /** Median req/s. */
   rps: number;
   /** (max − min) ÷ median of req/s over the runs, percent: the noise. */
   spreadPct: number;
+  /** Median MiB/s (wrk's Transfer/sec: headers and bodies). */
   mibps: number;
+  /** Median p99 latency, ms. */
   p99Ms: number;
+  /** Highest peak RSS over the runs, MiB. */
   rssMiB: number;
 }
 
@@ -47,7 +51,13 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function summarise(cell: Cell | undefined): Summary | null {
+/**
+ * The medians of a cell, as the tables show them.
+ *
+ * @param cell The cell, if it was run.
+ * @returns Its summary, or `null` when it was not run, was excluded or has no valid run.
+ */
+export function summarise(cell: Cell | undefined): Summary | null {
   if (cell === undefined || cell.excluded !== undefined || cell.runs.length === 0) return null;
   const pick = (f: (run: Measurement) => number) => median(cell.runs.map(f));
   const rates = cell.runs.map((run) => run.wrk.requestsPerSec);

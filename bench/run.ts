@@ -17,9 +17,11 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { type BenchOptions, readOptions, type Scenario, SCENARIOS } from "./config.ts";
 import { checkTools, describeRun } from "./environment.ts";
+import { evaluateGoals, renderGoals } from "./goals.ts";
 import { crashReason, isAlive, launch, restart, type Slot } from "./lineup.ts";
 import { killAllNow, sampleRss, stopServer } from "./processes.ts";
 import { type Cell, renderGroup, type Results } from "./report.ts";
+import { measureRssGrowth, renderRssGrowth, type RssGrowth } from "./rss_growth.ts";
 import { GROUPS, ROOT, selectServers } from "./servers.ts";
 import { makeSite } from "./site.ts";
 import { anomalies, type Plan, verify } from "./verify.ts";
@@ -31,6 +33,8 @@ interface Context {
   results: Results;
   /** Plans by server name, then scenario id. */
   plans: Map<string, Map<string, Plan>>;
+  /** The 1 GiB probe's results. */
+  growths: RssGrowth[];
 }
 
 function cellOf(context: Context, server: string, scenario: string): Cell {
@@ -139,11 +143,13 @@ function report(context: Context): string {
   const groups = GROUPS.map((group) => renderGroup(group, SCENARIOS, context.results))
     .filter(Boolean);
   return [
+    renderGoals(evaluateGoals(context.results, context.growths)),
     "## Results",
     "",
     ...describeRun(context.options, context.loadAtStart),
     "",
     groups.join("\n"),
+    renderRssGrowth(context.growths),
   ].join("\n");
 }
 
@@ -177,6 +183,7 @@ async function main(): Promise<void> {
     loadAtStart: loadavg()[0],
     results: new Map(),
     plans: new Map(),
+    growths: [],
   };
   const slots: Slot[] = [];
   try {
@@ -190,11 +197,15 @@ async function main(): Promise<void> {
     console.log(`measuring ${slots.length} servers, about ${(runs / 60).toFixed(1)} min`);
     await measureAll(slots, context);
     noteMissingRuns(context);
+    // After the runs, so that the download leaves no trace in their peak RSS.
+    context.growths = await measureRssGrowth(slots);
   } finally {
     for (const slot of slots) if (slot.server !== null) await stopServer(slot.server);
     rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`\n${writeReport(report(context))}`);
+  const markdown = writeReport(report(context));
+  // The goal table heads the file; repeated last, it is what the terminal shows.
+  console.log(`\n${markdown}\n${markdown.slice(0, markdown.indexOf("## Results")).trimEnd()}`);
 }
 
 if (import.meta.main) {

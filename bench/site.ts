@@ -5,14 +5,21 @@
  */
 
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, ftruncateSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SITE_FILES } from "./config.ts";
 
 /**
+ * The file the RSS-growth probe downloads (`rss_growth.ts`): 1 GiB, sparse,
+ * so it costs no disk and no time to create. It is all zeros, which would
+ * compress, but neither wrk nor the probe's curl sends `Accept-Encoding`.
+ */
+export const HUGE_FILE: { name: string; size: number } = { name: "1g.bin", size: 1024 ** 3 };
+
+/**
  * Writes the site's files (random bytes, so that nothing compresses) into
  * `dir`, readable by everyone: nginx's worker runs as `nobody` when started
- * by root.
+ * by root. Also creates the sparse {@linkcode HUGE_FILE}.
  *
  * @param dir The folder to create.
  * @returns `dir`.
@@ -22,6 +29,13 @@ export function makeSite(dir: string): string {
   chmodSync(dir, 0o755);
   for (const [name, size] of Object.entries(SITE_FILES)) {
     writeFileSync(join(dir, name), randomBytes(size), { mode: 0o644 });
+  }
+  // Extending with ftruncate leaves a hole: no block is written.
+  const fd = openSync(join(dir, HUGE_FILE.name), "w", 0o644);
+  try {
+    ftruncateSync(fd, HUGE_FILE.size);
+  } finally {
+    closeSync(fd);
   }
   return dir;
 }
