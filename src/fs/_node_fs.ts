@@ -123,8 +123,9 @@ export function readSmallRange(
     let done = 0;
     while (done < length) {
       const read = readSync(fd, bytes, done, length - done, range.start + done);
-      // A file truncated under us: refuse rather than send a short body.
-      if (read === 0) throw fsError("EIO", "file shrank while being read");
+      // Truncated since the fstat: nothing is sent yet, so the core can
+      // look again and answer with the file as it is now.
+      if (read === 0) throw fsError("ESTALE", "file shrank while being read");
       done += read;
     }
     // Written to while being read: the bytes may mix two versions.
