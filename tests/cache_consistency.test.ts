@@ -46,7 +46,6 @@ function stateIndex(plan: ChurnPlan): Map<string, number[]> {
 // `floor` is the last state the writer had reported when the request left.
 function check(
   response: { status: number; body: Uint8Array; headers: Headers },
-  plan: ChurnPlan,
   states: Map<string, number[]>,
   floor: number,
 ): string | null {
@@ -117,7 +116,6 @@ test("serve() answers files changed under load with whole, current versions only
         const body = new Uint8Array(await response.arrayBuffer());
         const problem = check(
           { status: response.status, body, headers: response.headers },
-          plan,
           indices.get(plan.name)!,
           floor,
         );
