@@ -8,7 +8,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,5 +144,45 @@ test("serve() answers files changed under load with whole, current versions only
     // Enough answers of both kinds that the churn was really seen.
     assert.ok(tally.ok > 200, `${name}: only ${tally.ok} whole answers`);
     assert.ok(tally.notFound > 0, `${name}: never saw the file deleted`);
+  }
+});
+
+test("serve() cuts a download whose file is truncated while it is sent, rather than end it short", {
+  timeout: 30_000,
+}, async () => {
+  const base = mkdtempSync(join(tmpdir(), "fileserver-shrink-"));
+  const size = 64 * 1024 * 1024;
+  writeFileSync(join(base, "big.bin"), new Uint8Array(size));
+  const serve = await runtimeServe();
+  const controller = new AbortController();
+  const server = await serve({
+    root: base,
+    port: 0,
+    hostname: "127.0.0.1",
+    signal: controller.signal,
+  });
+  try {
+    const response = await fetch(new URL("big.bin", server.url));
+    assert.equal(response.headers.get("content-length"), String(size));
+    const reader = response.body!.getReader();
+    let received = (await reader.read()).value?.byteLength ?? 0;
+    truncateSync(join(base, "big.bin"), 1024 * 1024);
+    const outcome = await (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return "ended";
+          received += value.byteLength;
+        }
+      } catch {
+        return "cut";
+      }
+    })();
+    assert.ok(received < size, `received all ${received} bytes of a truncated file`);
+    assert.equal(outcome, "cut", `the body ended after ${received} of ${size} bytes`);
+  } finally {
+    controller.abort();
+    await server.finished;
+    rmSync(base, { recursive: true, force: true });
   }
 });
