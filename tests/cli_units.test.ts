@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { formatEntry } from "../src/cli/access_log.ts";
 import { parseCommandLine, parseHeader, UsageError } from "../src/cli/args.ts";
-import { VERSION } from "../src/cli/help.ts";
+import { HELP, VERSION } from "../src/cli/help.ts";
 import { formatBytes, formatDuration, Progress } from "../src/cli/progress.ts";
 
 const entry = {
@@ -47,6 +47,19 @@ test("parseCommandLine() reads serve flags with defaults", () => {
   const defaults = parseCommandLine([]);
   assert.equal(defaults.command === "serve" && defaults.dir, ".");
   assert.equal(defaults.command === "serve" && defaults.port, 8000);
+});
+
+test("parseCommandLine() reads --reuse-port, off by default", () => {
+  const args = parseCommandLine(["site", "--reuse-port"]);
+  assert.equal(args.command === "serve" && args.reusePort, true);
+  const defaults = parseCommandLine(["site"]);
+  assert.equal(defaults.command === "serve" && defaults.reusePort, false);
+  assert.throws(() => parseCommandLine(["site", "--reuse-port=yes"]), UsageError);
+});
+
+test("HELP documents --reuse-port and Deno's --unstable-net", () => {
+  assert.match(HELP, /--reuse-port\s+let other fileserver processes share the port/);
+  assert.match(HELP, /--unstable-net/);
 });
 
 test("parseCommandLine() accepts an explicit serve command and --no-index", () => {

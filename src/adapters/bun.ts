@@ -87,6 +87,9 @@ export function serve(options: ServeOptions): Promise<Server> {
   const server = bun.serve({
     hostname: resolved.hostname,
     port: resolved.port,
+    // Always given: with development false and reusePort left out, Bun
+    // 1.4.5 sets SO_REUSEPORT anyway, so a second process would share the
+    // port silently instead of failing as on Deno and Node.
     reusePort: resolved.reusePort,
     development: false,
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),

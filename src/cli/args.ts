@@ -36,6 +36,7 @@ export interface ServeArgs {
   quiet: boolean;
   logFormat: "common" | "json";
   graceSeconds: number;
+  reusePort: boolean;
 }
 
 /** The parsed `get` command. */
@@ -69,6 +70,7 @@ const SERVE_OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   "log-format": { type: "string" },
   grace: { type: "string" },
+  "reuse-port": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -143,6 +145,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     quiet: values.quiet === true,
     logFormat: oneOf(values["log-format"], "--log-format", ["common", "json"], "common"),
     graceSeconds: number(values.grace, "--grace", 10),
+    reusePort: values["reuse-port"] === true,
   };
 }
 

@@ -33,6 +33,9 @@ Serve options:
       --log-format FMT    common (default) or json
       --grace SECONDS     on SIGINT/SIGTERM, let responses finish this long
                           (default 10); a second signal stops at once
+      --reuse-port        let other fileserver processes share the port, so
+                          that one per core can run (SO_REUSEPORT; every one
+                          needs the flag; on Deno run with --unstable-net)
 
 Get options:
   -o, --output FILE       write to FILE (default: standard output)

@@ -57,6 +57,7 @@ export async function serveCommand(
       hostname: args.host,
       signal: controller.signal,
       gracePeriodMs: args.graceSeconds * 1000,
+      reusePort: args.reusePort,
       ...(tls === null ? {} : { tls }),
     });
   } catch (error) {
@@ -128,9 +129,11 @@ function readUsers(args: ServeArgs): BasicCredentials[] {
 function listenError(error: unknown, args: ServeArgs): Error {
   const e = error as { code?: string; name?: string };
   if (e.code === "EADDRINUSE" || e.name === "AddrInUse") {
-    return new CliError(
-      `Cannot listen on ${args.host}:${args.port}: the port is in use (try --port 0 for a free one)`,
-    );
+    // SO_REUSEPORT shares a port only among sockets that all set it.
+    const hint = args.reusePort
+      ? "every process sharing it needs --reuse-port"
+      : "try --port 0 for a free one";
+    return new CliError(`Cannot listen on ${args.host}:${args.port}: the port is in use (${hint})`);
   }
   if (e.code === "EACCES" || e.name === "PermissionDenied") {
     return new CliError(`Cannot listen on ${args.host}:${args.port}: permission denied`);

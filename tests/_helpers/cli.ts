@@ -6,9 +6,21 @@ import { RUNTIME } from "./fixture.ts";
 
 const CLI = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
 
-/** The command and arguments that run the CLI with `args` on this runtime. */
-export function cliCommand(args: string[]): [string, string[]] {
-  const prefix = RUNTIME === "deno" ? ["run", "-A", CLI] : [CLI];
+/**
+ * The command and arguments that run the CLI with `args` on this runtime;
+ * `denoFlags` go before the script on Deno (e.g. `--unstable-net`).
+ */
+export function cliCommand(args: string[], denoFlags: string[] = []): [string, string[]] {
+  return scriptCommand(CLI, args, denoFlags);
+}
+
+/** The command and arguments that run the script `file` on this runtime. */
+export function scriptCommand(
+  file: string,
+  args: string[],
+  denoFlags: string[] = [],
+): [string, string[]] {
+  const prefix = RUNTIME === "deno" ? ["run", "-A", ...denoFlags, file] : [file];
   return [process.execPath, [...prefix, ...args]];
 }
 
@@ -24,10 +36,19 @@ export interface CliProcess {
 /** Starts the CLI with `args`. */
 export function startCli(args: string[], cwd?: string): CliProcess {
   const [command, argv] = cliCommand(args);
+  return startProcess(command, argv, { cwd });
+}
+
+/** Starts `command` with `argv`, collecting its output. */
+export function startProcess(
+  command: string,
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): CliProcess {
   const child = spawn(command, argv, {
-    cwd,
+    cwd: options.cwd,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...options.env },
   });
   let out = "";
   let err = "";
@@ -53,15 +74,30 @@ export async function runCli(
 
 /** Waits until the serve banner shows the URL, and returns it. */
 export async function waitForUrl(cli: CliProcess, timeoutMs = 15_000): Promise<URL> {
+  const match = await waitForOutput(cli, /Local:\s+(\S+)/, timeoutMs);
+  return new URL(match[1]);
+}
+
+/**
+ * Waits until the process's stdout (or `stream`) matches `pattern`, and
+ * returns the match; kills the process and throws when it exits or the time
+ * runs out first.
+ */
+export async function waitForOutput(
+  cli: CliProcess,
+  pattern: RegExp,
+  timeoutMs = 15_000,
+  stream: "stdout" | "stderr" = "stdout",
+): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const match = /Local:\s+(\S+)/.exec(cli.stdout());
-    if (match !== null) return new URL(match[1]);
+    const match = pattern.exec(cli[stream]());
+    if (match !== null) return match;
     if (cli.child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   cli.child.kill("SIGKILL");
-  throw new Error(`no banner; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`);
+  throw new Error(`no ${pattern} in ${stream}; stdout: ${cli.stdout()} stderr: ${cli.stderr()}`);
 }
 
 /**
