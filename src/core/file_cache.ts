@@ -100,11 +100,31 @@ export class FileCache {
   async get(key: string, fs: FileSystem): Promise<CachedFile | null> {
     const slot = this.#slots.get(key);
     if (slot === undefined) return null;
-    if (await isCurrent(slot.file, fs)) {
-      slot.used = true;
-      return slot.file;
+    const file = slot.file;
+    // Whether the path still leads, through real directories, to the very
+    // version that was read. Any write, truncation, rename, link change or
+    // permission change moves ctime (and a replacement changes the inode),
+    // and any entry added, removed or swapped for a link along the way
+    // changes what lstat sees. One async step for all of it: this runs on
+    // every hit.
+    try {
+      let current = true;
+      for (const directory of file.directories) {
+        if ((await fs.lstat(directory)).kind !== "directory") current = false;
+      }
+      const now = !current
+        ? null
+        : file.follow
+        ? await fs.stat(file.path)
+        : await fs.lstat(file.path);
+      if (now !== null && sameVersion(now, file.info)) {
+        slot.used = true;
+        return file;
+      }
+    } catch {
+      // Vanished or unreadable: the full path gives the right status.
     }
-    this.delete(key);
+    if (this.#slots.get(key) === slot) this.delete(key);
     return null;
   }
 
@@ -153,26 +173,6 @@ export class FileCache {
 // built from them (a Response copies its body).
 function footprint(file: CachedFile): number {
   return 2 * file.bytes.byteLength;
-}
-
-/**
- * Whether the path still leads, through real directories, to the very
- * version that was read. Any write, truncation, rename, link change or
- * permission change moves `ctime` (and a replacement changes the inode),
- * and any entry added, removed or swapped for a link changes what `lstat`
- * sees along the way.
- */
-async function isCurrent(file: CachedFile, fs: FileSystem): Promise<boolean> {
-  try {
-    for (const directory of file.directories) {
-      if ((await fs.lstat(directory)).kind !== "directory") return false;
-    }
-    const now = file.follow ? await fs.stat(file.path) : await fs.lstat(file.path);
-    return sameVersion(now, file.info);
-  } catch {
-    // Vanished or unreadable: the slow path gives the right status.
-    return false;
-  }
 }
 
 /**

@@ -79,12 +79,12 @@ export function createFileHandler(
   const resolved = resolveOptions(options);
   const context = new Context(resolved);
   const cachedReply: CachedReply = (method, target, headers) =>
-    context.reply(method, pathOf(target), headers).catch(() => null);
+    context.reply(method, pathOf(target), headers);
   const handler = async (request: Request) => {
     try {
       const method = request.method;
-      const hit = await context.hit(method, pathOf(request.url), request.headers);
-      if (hit !== null) return cachedResponse(hit.file, hit.status, method);
+      const reply = await context.reply(method, pathOf(request.url), request.headers);
+      if (reply !== null) return reply.response();
       return await handleFresh(request, context);
     } catch (error) {
       context.report(error, request);
@@ -92,11 +92,6 @@ export function createFileHandler(
     }
   };
   return Object.assign(handler, { [CACHED_REPLY]: cachedReply });
-}
-
-interface Hit {
-  file: CachedFile;
-  status: 200 | 304;
 }
 
 // Each cached answer is built once and cloned per request: on Deno 2.9 a
@@ -157,21 +152,14 @@ class Context {
    * not cached, changed, or a request the cache does not answer (Range,
    * If-Match, If-Unmodified-Since, other methods).
    */
-  async hit(method: string, pathname: string, headers: HeaderReader): Promise<Hit | null> {
+  async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
     if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
     if (headers.get("range") !== null) return null;
     const file = await this.cache.get(pathname, this.options.fs);
     if (file === null) return null;
     const outcome = evaluatePreconditions(method, headers, file);
     if (outcome === 412) return null;
-    return { file, status: outcome === 304 ? 304 : 200 };
-  }
-
-  /** {@linkcode Context.hit} as a plain {@linkcode Reply}. */
-  async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
-    const hit = await this.hit(method, pathname, headers);
-    if (hit === null) return null;
-    const { file, status } = hit;
+    const status = outcome === 304 ? 304 : 200;
     const response = () => cachedResponse(file, status, method);
     if (status === 304) return { status, headers: file.notModifiedHeaders, body: null, response };
     const body = method === "HEAD" ? null : file.bytes;
