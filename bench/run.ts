@@ -22,6 +22,7 @@ import { crashReason, isAlive, launch, restart, type Slot } from "./lineup.ts";
 import { killAllNow, sampleRss, stopServer } from "./processes.ts";
 import { type Cell, renderGroup, type Results } from "./report.ts";
 import { measureRssGrowth, renderRssGrowth, type RssGrowth } from "./rss_growth.ts";
+import { renderScaling } from "./scaling.ts";
 import { GROUPS, ROOT, selectServers } from "./servers.ts";
 import { makeSite } from "./site.ts";
 import { anomalies, type Plan, verify } from "./verify.ts";
@@ -140,8 +141,10 @@ function noteMissingRuns(context: Context): void {
 }
 
 function report(context: Context): string {
-  const groups = GROUPS.map((group) => renderGroup(group, SCENARIOS, context.results))
-    .filter(Boolean);
+  const groups = GROUPS.map((group) =>
+    renderGroup(group, SCENARIOS, context.results) +
+    renderScaling(group, SCENARIOS, context.results)
+  ).filter(Boolean);
   return [
     renderGoals(evaluateGoals(context.results, context.growths)),
     "## Results",

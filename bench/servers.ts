@@ -71,12 +71,42 @@ function node(file: string) {
   return ({ port, root }: StartContext) => [bin("node"), script(file), `${port}`, root];
 }
 
+/** Processes in the multi-process variants of ours: one per core of this machine. */
+const PROCESSES = 2;
+
+/**
+ * `runtime`'s command for `file` in PROCESSES processes, pinned to cores
+ * 0 and 1: taskset, given the harness's `taskset -c 0` first, widens the
+ * set again and execs, so the PID is still the runtime's.
+ */
+function multi(runtime: "deno" | "bun" | "node", file: string) {
+  // Deno 2.9 allows reusePort only with --unstable-net.
+  const flags = runtime === "deno" ? ["run", "-A", "--unstable-net"] : [];
+  return ({ port, root }: StartContext) => [
+    "taskset",
+    "-c",
+    "0,1",
+    bin(runtime),
+    ...flags,
+    script(file),
+    `${port}`,
+    root,
+    "--processes",
+    `${PROCESSES}`,
+  ];
+}
+
 /** Every server, in the order they are started and measured. */
 export const SERVERS: ServerSpec[] = [
   {
     name: "ours-deno",
     description: "ours, `serve()` from `./deno`",
     command: deno("ours_deno.ts"),
+  },
+  {
+    name: "ours-deno-2p",
+    description: "ours on Deno, 2 processes with `reusePort`, on both cores",
+    command: multi("deno", "ours_deno.ts"),
   },
   {
     name: "hono-deno",
@@ -89,6 +119,11 @@ export const SERVERS: ServerSpec[] = [
     command: deno("ceiling_deno.ts"),
   },
   { name: "ours-bun", description: "ours, `serve()` from `./bun`", command: bun("ours_bun.ts") },
+  {
+    name: "ours-bun-2p",
+    description: "ours on Bun, 2 processes with `reusePort`, on both cores",
+    command: multi("bun", "ours_bun.ts"),
+  },
   {
     name: "ceiling-bun",
     description: "Bun's ceiling: `Bun.serve` with one constant 1 KiB body (1 KiB row only)",
@@ -108,6 +143,16 @@ export const SERVERS: ServerSpec[] = [
     name: "ours-node",
     description: "ours, `serve()` from `./node`",
     command: node("ours_node.ts"),
+  },
+  {
+    name: "ours-node-2p",
+    description: "ours on Node, 2 processes with `reusePort`, on both cores",
+    command: multi("node", "ours_node.ts"),
+  },
+  {
+    name: "ours-node-cluster",
+    description: "ours on Node, 2 `node:cluster` workers (the primary accepts), on both cores",
+    command: multi("node", "ours_node_cluster.ts"),
   },
   {
     name: "ceiling-node",
@@ -143,12 +188,26 @@ export const SERVERS: ServerSpec[] = [
 
 /** The report's tables. */
 export const GROUPS: Group[] = [
-  { title: "Deno", ours: "ours-deno", peers: ["ceiling-deno", "hono-deno"] },
-  { title: "Bun", ours: "ours-bun", peers: ["ceiling-bun", "bun-file", "hono-bun"] },
+  // The multi-process variants of ours come first among the peers, so that
+  // their rows sit under ours; renderScaling() divides them by ours.
+  { title: "Deno", ours: "ours-deno", peers: ["ours-deno-2p", "ceiling-deno", "hono-deno"] },
+  {
+    title: "Bun",
+    ours: "ours-bun",
+    peers: ["ours-bun-2p", "ceiling-bun", "bun-file", "hono-bun"],
+  },
   {
     title: "Node",
     ours: "ours-node",
-    peers: ["ceiling-node", "sirv", "serve-static", "serve-handler", "http-server"],
+    peers: [
+      "ours-node-2p",
+      "ours-node-cluster",
+      "ceiling-node",
+      "sirv",
+      "serve-static",
+      "serve-handler",
+      "http-server",
+    ],
   },
 ];
 
