@@ -65,7 +65,9 @@ after(() => rmSync(base, { recursive: true, force: true }));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A handler whose port counts opens, so that a test can tell a hit. */
-function counted(options: { cache?: FileCacheLimits | false; symlinks?: "inside" | "always" } = {}) {
+function counted(
+  options: { cache?: FileCacheLimits | false; symlinks?: "inside" | "always" } = {},
+) {
   const opens: string[] = [];
   const fs: FileSystem = {
     ...port,
@@ -259,7 +261,23 @@ test("createFileHandler() cache holds at most maxBytes, counting each file twice
 test("createFileHandler() rejects a malformed cache option", () => {
   const fs = port;
   assert.throws(() => createFileHandler({ root, fs, cache: "yes" as never }), TypeError);
-  assert.throws(() => createFileHandler({ root, fs, cache: { maxBytes: "1" as never } }), TypeError);
+  assert.throws(
+    () => createFileHandler({ root, fs, cache: { maxBytes: "1" as never } }),
+    TypeError,
+  );
   assert.throws(() => createFileHandler({ root, fs, cache: { maxBytes: 0 } }), RangeError);
   assert.throws(() => createFileHandler({ root, fs, cache: { maxFiles: 1.5 } }), RangeError);
+});
+
+test("createFileHandler() cache gives each request its own body: cancelling one settles at once", async () => {
+  const { handler } = counted();
+  await fetchText(handler, "/a.txt");
+  const cancelled = await handler(new Request("http://localhost/a.txt"));
+  // A body shared through a tee would wait here for its twin, forever.
+  const settled = await Promise.race([
+    cancelled.body!.cancel().then(() => "settled"),
+    sleep(2000).then(() => "still waiting"),
+  ]);
+  assert.equal(settled, "settled");
+  assert.equal((await fetchText(handler, "/a.txt")).text, FILES["a.txt"]);
 });

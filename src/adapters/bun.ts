@@ -101,8 +101,8 @@ export function serve(options: ServeOptions): Promise<Server> {
           const reply = await cached(request.method, request.url, request.headers);
           if (reply !== null) {
             return request.method === "HEAD"
-              ? datedHeadResponse(reply.response())
-              : reply.response();
+              ? datedHeadResponse(reply.clonedResponse())
+              : reply.clonedResponse();
           }
         }
         const response = await handler(request);

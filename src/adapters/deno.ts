@@ -91,7 +91,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     // small, and the handler never sees the request or its signal.
     if (cached !== undefined) {
       const reply = await cached(request.method, request.url, request.headers);
-      if (reply !== null) return reply.response();
+      if (reply !== null) return reply.clonedResponse();
     }
     const client = new ClientSignal(request);
     let response: Response;

@@ -86,11 +86,18 @@ export function sameVersion(a: FileInfo, b: FileInfo): boolean {
 /** The canonical path of `path`. */
 export function realPath(path: string): Promise<string> {
   try {
+    // A missing path is the common failure (every 404), and a thrown error
+    // is its dearest part: realpath's ENOENT costs 3 µs on Bun and 12 µs on
+    // Node 24, a non-throwing lstat 1–2 µs.
+    if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return Promise.reject(NOT_FOUND);
     return Promise.resolve(realpathSync.native(path));
   } catch (error) {
     return Promise.reject(error);
   }
 }
+
+// Shared: the core reads only its code, and a 404 is never reported.
+const NOT_FOUND = Object.freeze(fsError("ENOENT", "no such file or directory"));
 
 /** The entries of a directory. */
 export async function readDir(path: string): Promise<DirEntry[]> {
