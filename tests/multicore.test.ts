@@ -165,6 +165,36 @@ test(
   },
 );
 
+test(
+  "Deno.serve({ reusePort: true }) without --unstable-net ends the process with exit 70, which is why the Deno adapter checks first (Deno 2.9 only: Bun and Node have no such flag)",
+  { skip: RUNTIME !== "deno" && "pins Deno's own behaviour" },
+  async () => {
+    const code = "Deno.serve({ port: 0, reusePort: true, onListen() {} }, () => new Response(''));";
+    const deno = startProcess(process.execPath, ["eval", code]);
+    assert.equal(await exitWithin(deno), 70);
+    assert.match(deno.stderr(), /--unstable-net/);
+  },
+);
+
+test(
+  "Bun.serve() with development false and no reusePort lets a second process share the port, which is why the Bun adapter always passes reusePort (Bun 1.4.5 only)",
+  { skip: RUNTIME !== "bun" && "pins Bun's own behaviour" },
+  async () => {
+    const port = await freePort();
+    const code = `Bun.serve({ hostname: "127.0.0.1", port: ${port}, development: false, ` +
+      'fetch: () => new Response("") }); console.log("listening"); setInterval(() => {}, 1000);';
+    const [a, b] = [0, 1].map(() => startProcess(process.execPath, ["-e", code]));
+    try {
+      await waitForOutput(a, /^listening$/m);
+      await waitForOutput(b, /^listening$/m);
+      assert.equal(listeningSockets(port), 2);
+    } finally {
+      a.child.kill("SIGKILL");
+      b.child.kill("SIGKILL");
+    }
+  },
+);
+
 function startCliWith(args: string[], denoFlags: string[]): CliProcess {
   const [command, argv] = cliCommand(args, denoFlags);
   return startProcess(command, argv);
