@@ -96,8 +96,9 @@ export interface ServeOptions extends Partial<Omit<FileHandlerOptions, "fs" | "r
   /**
    * Let other processes listen on the same port too (`SO_REUSEPORT`), so that
    * one process per core can share it: the kernel spreads new connections
-   * over the listeners. Every process on the port must set it. Linux only
-   * for Node; on Deno it needs the `--unstable-net` flag (Deno 2.9).
+   * over the listeners. Every process on the port must set it (checked on
+   * Linux); on Deno 2.9 it needs the `--unstable-net` flag, and without it
+   * `serve()` rejects with a `TypeError`.
    * @default {false}
    */
   reusePort?: boolean;
