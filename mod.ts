@@ -36,7 +36,16 @@
  * @module
  */
 
-export { createFileHandler, type FileHandler, type Handler } from "./src/core/handler.ts";
+export {
+  CACHED_REPLY,
+  type CachedReply,
+  createFileHandler,
+  type FileHandler,
+  type Handler,
+  type Reply,
+} from "./src/core/handler.ts";
+export type { FileCacheLimits } from "./src/core/file_cache.ts";
+export type { HeaderReader } from "./src/core/conditional.ts";
 export type { DotfilePolicy, FileHandlerOptions, SymlinkPolicy } from "./src/core/options.ts";
 export type {
   ByteRange,
