@@ -43,16 +43,23 @@ export function createListener(
   state: BridgeState,
 ): (req: NodeRequest, res: NodeResponse) => void {
   const cached = cachedReplyOf(handler);
-  return (req, res) => {
-    state.onRequest(req);
-    res.once("close", () => state.onResponseEnd(req));
+  // One shared listener each, reading the request from the response: a
+  // closure and a once() wrapper per request cost about a sixth of Node's
+  // rate on cached 1 KiB files.
+  function onFinish(this: NodeResponse): void {
     // A request body the handler left unread is drained once the response
     // is sent, as Node itself does: Deno 2.9's node:http leaves it on the
     // connection, and the client's next request then stalls until the
     // keep-alive timeout (5 s).
-    res.once("finish", () => {
-      if (!req.readableEnded) req.resume();
-    });
+    if (!this.req.readableEnded) this.req.resume();
+  }
+  function onClose(this: NodeResponse): void {
+    state.onResponseEnd(this.req);
+  }
+  return (req, res) => {
+    state.onRequest(req);
+    res.on("close", onClose);
+    res.on("finish", onFinish);
     if (cached === undefined) void respond(handler, state, req, res);
     else void respondCached(cached, handler, state, req, res);
   };
