@@ -41,11 +41,13 @@ export {
   type CachedReply,
   createFileHandler,
   type FileHandler,
+  HANDLE_VIEW,
   type Handler,
+  type HandleView,
   type Reply,
 } from "./src/core/handler.ts";
 export type { FileCacheLimits } from "./src/core/file_cache.ts";
-export type { HeaderReader } from "./src/core/conditional.ts";
+export type { HeaderReader, RequestView } from "./src/core/request_view.ts";
 export type { DotfilePolicy, FileHandlerOptions, SymlinkPolicy } from "./src/core/options.ts";
 export type {
   ByteRange,

@@ -260,3 +260,36 @@ test("serve() answers a throwing or rejecting handler with a bare 500 and keeps 
   assert.equal(next.status, 200);
   assert.equal(await next.text(), "ignored\n");
 });
+
+test("serve() from ./node gives a file handler's onError a real Request, though none was built to serve", async () => {
+  const { createFileHandler } = await import("../src/core/handler.ts");
+  const { nodeFileSystem } = await import("../src/fs/node.ts");
+  const fs = nodeFileSystem();
+  const failure = Object.assign(new Error("EIO: i/o error"), { code: "EIO" });
+  const seen: Request[] = [];
+  const stop = new AbortController();
+  const files = await serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    signal: stop.signal,
+    handler: createFileHandler({
+      root: "/",
+      fs: { ...fs, stat: () => Promise.reject(failure) },
+      onError: (_error, request) => seen.push(request),
+    }),
+  });
+  try {
+    const response = await fetch(new URL("/etc/hostname?x=1", files.url), {
+      headers: { "x-probe": "yes" },
+    });
+    assert.equal(response.status, 500);
+    await response.body?.cancel();
+    assert.equal(seen.length, 1);
+    assert.ok(seen[0] instanceof Request);
+    assert.equal(seen[0].url, new URL("/etc/hostname?x=1", files.url).href);
+    assert.equal(seen[0].headers.get("x-probe"), "yes");
+  } finally {
+    stop.abort();
+    await files.finished;
+  }
+});

@@ -11,7 +11,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Readable } from "node:stream";
 import { takeFileSource } from "../fs/node.ts";
 import type { CachedReply, Reply } from "../core/handler.ts";
-import { cachedReplyOf, internalError } from "./_serve_options.ts";
+import { cachedReplyOf, handleViewOf, internalError } from "./_serve_options.ts";
 import type { Handler } from "./_serve_options.ts";
 
 /** A request from `node:http`, `node:https` or `node:http2`. */
@@ -110,14 +110,23 @@ async function respond(
   res: NodeResponse,
 ): Promise<void> {
   let response: Response;
-  const request = toRequest(req, res, state.secure);
-  if (request === null) {
-    response = new Response("Bad Request\n", { status: 400 });
+  const view = handleViewOf(handler);
+  const url = requestUrl(req, state.secure);
+  if (view !== undefined && URL.canParse(url)) {
+    // The file handler reads only method, URL and headers: no web Request
+    // (and no AbortSignal) is built unless onError asks for one.
+    const request = { method: req.method ?? "GET", url, headers: nodeHeaderReader(req) };
+    response = await view(request, () => toRequest(req, res, state.secure) ?? new Request(url));
   } else {
-    try {
-      response = await handler(request);
-    } catch {
-      response = internalError();
+    const request = toRequest(req, res, state.secure);
+    if (request === null) {
+      response = new Response("Bad Request\n", { status: 400 });
+    } else {
+      try {
+        response = await handler(request);
+      } catch {
+        response = internalError();
+      }
     }
   }
   try {

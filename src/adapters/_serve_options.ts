@@ -11,7 +11,9 @@ import {
   CACHED_REPLY,
   type CachedReply,
   createFileHandler,
+  HANDLE_VIEW,
   type Handler,
+  type HandleView,
 } from "../core/handler.ts";
 import type { FileHandlerOptions } from "../core/options.ts";
 import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
@@ -252,6 +254,17 @@ export function onAbort(signal: AbortSignal | null, onAbort: () => void): void {
  */
 export function cachedReplyOf(handler: Handler): CachedReply | undefined {
   return (handler as { [CACHED_REPLY]?: CachedReply })[CACHED_REPLY];
+}
+
+/**
+ * The request-view entry of a file handler made by `createFileHandler()`,
+ * or `undefined` for any other handler (including a wrapped one).
+ *
+ * @param handler The handler to serve.
+ * @returns Its {@linkcode HANDLE_VIEW} function, if it has one.
+ */
+export function handleViewOf(handler: Handler): HandleView | undefined {
+  return (handler as { [HANDLE_VIEW]?: HandleView })[HANDLE_VIEW];
 }
 
 /** A bare 500 for a handler that threw: no message, no stack. */

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { HeaderReader } from "./request_view.ts";
+
 /** The validators of one representation. */
 export interface Validators {
   /** A strong entity tag including its quotes, e.g. `"5f-18c"`. */
@@ -11,9 +13,6 @@ export interface Validators {
   /** Last modification time in whole seconds since the epoch, or `null`. */
   lastModified: number | null;
 }
-
-/** Read access to request headers: a `Headers`, or a view of a runtime's own. */
-export type HeaderReader = Pick<Headers, "get">;
 
 /** What the preconditions decide: go on, or answer 304 / 412 now. */
 export type ConditionalOutcome = "proceed" | 304 | 412;

@@ -6,6 +6,7 @@
 
 import type { FileBody, FileInfo } from "./fs.ts";
 import type { ResolvedOptions } from "./options.ts";
+import type { RequestView } from "./request_view.ts";
 import {
   evaluatePreconditions,
   formatHttpDate,
@@ -43,7 +44,7 @@ export interface WholeFile {
  * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
  */
 export async function fileResponse(
-  request: Request,
+  request: RequestView,
   file: { path: string; info: FileInfo; onWhole?: (whole: WholeFile) => void },
   options: ResolvedOptions,
 ): Promise<Response> {

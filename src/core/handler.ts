@@ -12,7 +12,8 @@ import { joinPath, locate, type Located } from "./locate.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 import { type CachedFile, type CachedLookup, FileCache } from "./file_cache.ts";
-import { evaluatePreconditions, type HeaderReader } from "./conditional.ts";
+import { evaluatePreconditions } from "./conditional.ts";
+import type { HeaderReader, RequestView } from "./request_view.ts";
 
 /** Any function from a web `Request` to a `Response`. */
 export type Handler = (request: Request) => Response | Promise<Response>;
@@ -55,6 +56,20 @@ export interface Reply {
  */
 export const CACHED_REPLY: unique symbol = Symbol("@seed/fileserver cached reply");
 
+/**
+ * The key under which a file handler carries itself as a function of a
+ * {@linkcode RequestView}: `handler[HANDLE_VIEW](view, toRequest)` gives
+ * the same `Response` as `handler(request)`. `toRequest` builds the real
+ * `Request`, only for `onError`. It lets the Node adapter skip building a
+ * web `Request` (with its `AbortSignal`, the dearest object of an uncached
+ * answer on Node 24); like {@linkcode CACHED_REPLY}, a wrapped handler does
+ * not carry it.
+ */
+export const HANDLE_VIEW: unique symbol = Symbol("@seed/fileserver handle view");
+
+/** The type of {@linkcode HANDLE_VIEW}'s function. */
+export type HandleView = (view: RequestView, toRequest: () => Request) => Promise<Response>;
+
 /** The type of {@linkcode CACHED_REPLY}'s function. */
 export type CachedReply = (
   method: string,
@@ -84,23 +99,23 @@ export type CachedReply = (
  */
 export function createFileHandler(
   options: FileHandlerOptions,
-): FileHandler & { [CACHED_REPLY]: CachedReply } {
+): FileHandler & { [CACHED_REPLY]: CachedReply; [HANDLE_VIEW]: HandleView } {
   const resolved = resolveOptions(options);
   const context = new Context(resolved);
   const cachedReply: CachedReply = (method, target, headers) =>
     context.reply(method, pathOf(target), headers);
-  const handler = async (request: Request) => {
+  const handleView: HandleView = async (view, toRequest) => {
     try {
-      const method = request.method;
-      const reply = await context.reply(method, pathOf(request.url), request.headers);
+      const reply = await context.reply(view.method, pathOf(view.url), view.headers);
       if (reply !== null) return reply.response();
-      return await handleFresh(request, context);
+      return await handleFresh(view, context);
     } catch (error) {
-      context.report(error, request);
-      return errorResponse(500, request.method);
+      context.report(error, toRequest);
+      return errorResponse(500, view.method);
     }
   };
-  return Object.assign(handler, { [CACHED_REPLY]: cachedReply });
+  const handler = (request: Request) => handleView(request, () => request);
+  return Object.assign(handler, { [CACHED_REPLY]: cachedReply, [HANDLE_VIEW]: handleView });
 }
 
 // Each cached answer is built once, to be cloned per request: on Deno 2.9
@@ -120,7 +135,7 @@ function clonedResponse(file: CachedFile, status: 200 | 304, method: string): Re
 // that fast gets 503, never a body that mixes versions.
 const STALE_ATTEMPTS = 4;
 
-async function handleFresh(request: Request, context: Context): Promise<Response> {
+async function handleFresh(request: RequestView, context: Context): Promise<Response> {
   for (let attempt = 1;; attempt++) {
     try {
       return await handle(request, context);
@@ -209,16 +224,16 @@ class Context {
     return this.#realRoot;
   }
 
-  report(error: unknown, request: Request): void {
+  report(error: unknown, request: () => Request): void {
     try {
-      this.options.onError(error, request);
+      this.options.onError(error, request());
     } catch {
       // A failing hook must not turn a 500 into a crash.
     }
   }
 }
 
-async function handle(request: Request, context: Context): Promise<Response> {
+async function handle(request: RequestView, context: Context): Promise<Response> {
   const { options } = context;
   const method = request.method;
   if (method === "OPTIONS") {

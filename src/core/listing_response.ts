@@ -5,6 +5,7 @@
  */
 
 import type { ResolvedOptions } from "./options.ts";
+import type { RequestView } from "./request_view.ts";
 import { locate } from "./locate.ts";
 import {
   type ListingEntry,
@@ -30,7 +31,7 @@ const BATCH = 64;
  * @returns A 200 response.
  */
 export async function listingResponse(
-  request: Request,
+  request: RequestView,
   path: string,
   segments: readonly string[],
   context: { root: string; options: ResolvedOptions },
