@@ -14,68 +14,22 @@ import { listingResponse } from "./listing_response.ts";
 import { type CachedFile, type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
+import {
+  CACHED_REPLY,
+  type CachedReply,
+  clonedResponse,
+  HANDLE_VIEW,
+  type HandleView,
+  type Reply,
+} from "./fast_paths.ts";
+
+export { CACHED_REPLY, type CachedReply, HANDLE_VIEW, type HandleView, type Reply };
 
 /** Any function from a web `Request` to a `Response`. */
 export type Handler = (request: Request) => Response | Promise<Response>;
 
 /** A function from a web `Request` to a `Response`. */
 export type FileHandler = (request: Request) => Promise<Response>;
-
-/** An answer given without building a `Response`: see {@linkcode CACHED_REPLY}. */
-export interface Reply {
-  /** 200 or 304. */
-  status: number;
-  /** The header fields, names in lower case. */
-  headers: ReadonlyArray<[string, string]>;
-  /** The body, or `null` (HEAD, 304). */
-  body: Uint8Array<ArrayBuffer> | null;
-  /** The same answer as a new `Response`. */
-  response(): Response;
-  /**
-   * The same answer as a clone of a `Response` built once for the file.
-   * Where `clone()` copies a bytes body (Deno 2.9, Bun 1.4) this costs a
-   * fraction of {@linkcode Reply.response}, whose header fields are all
-   * validated again. Where bodies are always streams (Node's undici)
-   * `clone()` tees, and a cancelled branch of a tee waits for its twin
-   * (the template, never read): use `response()` there.
-   */
-  clonedResponse(): Response;
-}
-
-/**
- * The key under which a file handler carries its cache-only path:
- * `handler[CACHED_REPLY](method, target, headers)` resolves to the answer
- * `handler(request)` would give for a cached file (a 200 or 304), as a
- * {@linkcode Reply}, or to `null` when the handler must be called. The
- * target is `request.url` or an origin-form request target (`/a/b?q`).
- *
- * Adapters use it to answer before any per-request work of their own: on
- * Node it skips building a web `Request` and `Response`, which cost more
- * than the rest of the request. A handler wrapped by anything else does not
- * carry it, so wrappers such as access rules are never bypassed.
- */
-export const CACHED_REPLY: unique symbol = Symbol("@seed/fileserver cached reply");
-
-/**
- * The key under which a file handler carries itself as a function of a
- * {@linkcode RequestView}: `handler[HANDLE_VIEW](view, toRequest)` gives
- * the same `Response` as `handler(request)`. `toRequest` builds the real
- * `Request`, only for `onError`. It lets the Node adapter skip building a
- * web `Request` (with its `AbortSignal`, the dearest object of an uncached
- * answer on Node 24); like {@linkcode CACHED_REPLY}, a wrapped handler does
- * not carry it.
- */
-export const HANDLE_VIEW: unique symbol = Symbol("@seed/fileserver handle view");
-
-/** The type of {@linkcode HANDLE_VIEW}'s function. */
-export type HandleView = (view: RequestView, toRequest: () => Request) => Promise<Response>;
-
-/** The type of {@linkcode CACHED_REPLY}'s function. */
-export type CachedReply = (
-  method: string,
-  target: string,
-  headers: HeaderReader,
-) => Promise<Reply | null>;
 
 /**
  * Creates a handler that serves the files under `options.root`.
@@ -116,18 +70,6 @@ export function createFileHandler(
   };
   const handler = (request: Request) => handleView(request, () => request);
   return Object.assign(handler, { [CACHED_REPLY]: cachedReply, [HANDLE_VIEW]: handleView });
-}
-
-// Each cached answer is built once, to be cloned per request: on Deno 2.9
-// a clone costs about a fortieth of a Response built from a header list,
-// whose every field is validated again.
-function clonedResponse(file: CachedFile, status: 200 | 304, method: string): Response {
-  const kind = status === 304 ? "notModified" : method === "HEAD" ? "head" : "get";
-  const template = file.responses[kind] ??= new Response(kind === "get" ? file.bytes : null, {
-    status,
-    headers: kind === "notModified" ? file.notModifiedHeaders : file.headers,
-  });
-  return template.clone();
 }
 
 // A file replaced or written to between its lookup and its read (ESTALE
