@@ -11,7 +11,7 @@ import { ALLOW, errorResponse, redirectResponse } from "./responses.ts";
 import { joinPath, locate, type Located } from "./locate.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
-import { type CachedFile, type CachedLookup, FileCache } from "./file_cache.ts";
+import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
 import {
