@@ -73,12 +73,10 @@ function check(
   return null;
 }
 
-test("serve() answers files changed under load with whole, current versions only", {
-  timeout: 90_000,
-}, async () => {
-  const base = mkdtempSync(join(tmpdir(), "fileserver-churn-"));
-  const plans = churnPlans();
-  for (const plan of plans) writeFileSync(join(base, plan.name), plan.initial);
+/** A temp folder holding `files`, served by the runtime's adapter until `close()`. */
+async function serveFolder(name: string, files: Record<string, Uint8Array>) {
+  const base = mkdtempSync(join(tmpdir(), `fileserver-${name}-`));
+  for (const [file, bytes] of Object.entries(files)) writeFileSync(join(base, file), bytes);
   const serve = await runtimeServe();
   const controller = new AbortController();
   const server = await serve({
@@ -87,6 +85,22 @@ test("serve() answers files changed under load with whole, current versions only
     hostname: "127.0.0.1",
     signal: controller.signal,
   });
+  const close = async () => {
+    controller.abort();
+    await server.finished;
+    rmSync(base, { recursive: true, force: true });
+  };
+  return { base, server, close };
+}
+
+test("serve() answers files changed under load with whole, current versions only", {
+  timeout: 90_000,
+}, async () => {
+  const plans = churnPlans();
+  const { base, server, close } = await serveFolder(
+    "churn",
+    Object.fromEntries(plans.map((plan) => [plan.name, plan.initial])),
+  );
   const [command, argv] = scriptCommand(WRITER, [base]);
   const writer = startProcess(command, argv);
   const reached = new Map(plans.map((plan) => [plan.name, 0]));
@@ -131,9 +145,7 @@ test("serve() answers files changed under load with whole, current versions only
     await Promise.all(Array.from({ length: CLIENTS }, (_, n) => client(n)));
     assert.equal(await exited, 0, writer.stderr());
   } finally {
-    controller.abort();
-    await server.finished;
-    rmSync(base, { recursive: true, force: true });
+    await close();
   }
   for (const [name, tally] of tallies) {
     assert.deepEqual(
@@ -150,17 +162,8 @@ test("serve() answers files changed under load with whole, current versions only
 test("serve() cuts a download whose file is truncated while it is sent, rather than end it short", {
   timeout: 30_000,
 }, async () => {
-  const base = mkdtempSync(join(tmpdir(), "fileserver-shrink-"));
   const size = 64 * 1024 * 1024;
-  writeFileSync(join(base, "big.bin"), new Uint8Array(size));
-  const serve = await runtimeServe();
-  const controller = new AbortController();
-  const server = await serve({
-    root: base,
-    port: 0,
-    hostname: "127.0.0.1",
-    signal: controller.signal,
-  });
+  const { base, server, close } = await serveFolder("shrink", { "big.bin": new Uint8Array(size) });
   try {
     const response = await fetch(new URL("big.bin", server.url));
     assert.equal(response.headers.get("content-length"), String(size));
@@ -181,8 +184,6 @@ test("serve() cuts a download whose file is truncated while it is sent, rather t
     assert.ok(received < size, `received all ${received} bytes of a truncated file`);
     assert.equal(outcome, "cut", `the body ended after ${received} of ${size} bytes`);
   } finally {
-    controller.abort();
-    await server.finished;
-    rmSync(base, { recursive: true, force: true });
+    await close();
   }
 });

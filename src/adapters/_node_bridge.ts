@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { takeFileSource } from "../fs/node.ts";
 import { chunks, pump, sendFile } from "./_node_send.ts";
-import type { CachedReply, Reply } from "../core/handler.ts";
+import type { CachedReply, HandleView, Reply } from "../core/handler.ts";
 import { cachedReplyOf, handleViewOf, internalError } from "./_serve_options.ts";
 import type { Handler } from "./_serve_options.ts";
 
@@ -42,7 +42,8 @@ export function createListener(
   handler: Handler,
   state: BridgeState,
 ): (req: NodeRequest, res: NodeResponse) => void {
-  const cached = cachedReplyOf(handler);
+  // Looked up once: a file handler's side doors, or none for any other.
+  const served: Served = { handler, cached: cachedReplyOf(handler), view: handleViewOf(handler) };
   // One shared listener each, reading the request from the response: a
   // closure and a once() wrapper per request cost about a sixth of Node's
   // rate on cached 1 KiB files.
@@ -60,8 +61,7 @@ export function createListener(
     state.onRequest(req);
     res.on("close", onClose);
     res.on("finish", onFinish);
-    if (cached === undefined) void respond(handler, state, req, res);
-    else void respondCached(cached, handler, state, req, res);
+    void respond(served, state, req, res);
   };
 }
 
@@ -70,18 +70,24 @@ export function createListener(
 // rest of the request (bench/README.md).
 async function respondCached(
   cached: CachedReply,
-  handler: Handler,
   state: BridgeState,
   req: NodeRequest,
   res: NodeResponse,
-): Promise<void> {
+): Promise<boolean> {
   const target = req.url ?? "";
   const method = req.method ?? "";
-  if (target.startsWith("/") && (method === "GET" || method === "HEAD")) {
-    const reply = await cached(method, target, nodeHeaderReader(req));
-    if (reply !== null) return writeReply(reply, req, res, state);
-  }
-  return await respond(handler, state, req, res);
+  if (!target.startsWith("/") || (method !== "GET" && method !== "HEAD")) return false;
+  const reply = await cached(method, target, nodeHeaderReader(req));
+  if (reply === null) return false;
+  writeReply(reply, req, res, state);
+  return true;
+}
+
+/** The handler to serve, and its side doors when it is a file handler. */
+interface Served {
+  handler: Handler;
+  cached: CachedReply | undefined;
+  view: HandleView | undefined;
 }
 
 function nodeHeaderReader(req: NodeRequest): { get(name: string): string | null } {
@@ -104,14 +110,15 @@ function writeReply(reply: Reply, req: NodeRequest, res: NodeResponse, state: Br
 }
 
 async function respond(
-  handler: Handler,
+  served: Served,
   state: BridgeState,
   req: NodeRequest,
   res: NodeResponse,
 ): Promise<void> {
+  const { handler, cached, view } = served;
+  if (cached !== undefined && await respondCached(cached, state, req, res)) return;
   let response: Response;
-  const view = handleViewOf(handler);
-  const url = requestUrl(req, state.secure);
+  const url = view === undefined ? "" : requestUrl(req, state.secure);
   if (view !== undefined && URL.canParse(url)) {
     // The file handler reads only method, URL and headers: no web Request
     // (and no AbortSignal) is built unless onError asks for one.

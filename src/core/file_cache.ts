@@ -73,24 +73,14 @@ interface Slot {
  * second-chance clock (cheap on every hit: one flag set, no reordering).
  */
 export class FileCache {
-  readonly maxBytes: number;
-  readonly maxFiles: number;
+  #maxBytes: number;
+  #maxFiles: number;
   #slots = new Map<string, Slot>();
   #bytes = 0;
 
   constructor(limits: Required<FileCacheLimits>) {
-    this.maxBytes = limits.maxBytes;
-    this.maxFiles = limits.maxFiles;
-  }
-
-  /** The bytes held. */
-  get size(): number {
-    return this.#bytes;
-  }
-
-  /** The number of files held. */
-  get count(): number {
-    return this.#slots.size;
+    this.#maxBytes = limits.maxBytes;
+    this.#maxFiles = limits.maxFiles;
   }
 
   /**
@@ -136,9 +126,9 @@ export class FileCache {
     const changed = file.info.ctimeMs ?? file.info.mtimeMs;
     if (changed === null || !(now - changed > SETTLE_MS)) return;
     const size = footprint(file);
-    if (size > this.maxBytes) return;
+    if (size > this.#maxBytes) return;
     this.delete(key);
-    while (this.#slots.size >= this.maxFiles || this.#bytes + size > this.maxBytes) {
+    while (this.#slots.size >= this.#maxFiles || this.#bytes + size > this.#maxBytes) {
       this.#evictOne();
     }
     this.#slots.set(key, { file, used: false });

@@ -120,12 +120,14 @@ class Context {
    */
   async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
     if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
-    if (headers.get("range") !== null) return null;
+    // These take the full path, which would look the file up again.
+    if (
+      headers.get("range") !== null || headers.get("if-match") !== null ||
+      headers.get("if-unmodified-since") !== null
+    ) return null;
     const file = await this.cache.get(pathname, this.options.fs);
     if (file === null) return null;
-    const outcome = evaluatePreconditions(method, headers, file);
-    if (outcome === 412) return null;
-    const status = outcome === 304 ? 304 : 200;
+    const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
     const fields = status === 304 ? file.notModifiedHeaders : file.headers;
     const body = status === 304 || method === "HEAD" ? null : file.bytes;
     return {

@@ -105,11 +105,7 @@ async function openRange(path: string, range: ByteRange, expected?: FileInfo): P
   try {
     const info = await file.stat();
     if (!info.isFile) throw notRegularFile();
-    if (expected !== undefined && !sameVersion(toFileInfo(info), expected)) {
-      throw Object.assign(new Error("ESTALE: file changed since it was looked up"), {
-        code: "ESTALE",
-      });
-    }
+    if (expected !== undefined && !sameVersion(toFileInfo(info), expected)) throw changedFile();
     size = info.size;
     if (range.start > 0) await file.seek(range.start, Deno.SeekMode.Start);
   } catch (error) {
@@ -161,6 +157,13 @@ function fileStream(file: Deno.FsFile, length: number): ReadableStream<Uint8Arra
     },
     cancel: close,
   }, { highWaterMark: 0 });
+}
+
+// ESTALE, so that the core looks the file up again.
+function changedFile(): Error {
+  return Object.assign(new Error("ESTALE: file changed since it was looked up"), {
+    code: "ESTALE",
+  });
 }
 
 // ENOENT, so that the core answers 404 as for a vanished file.
