@@ -11,17 +11,23 @@
  * @example Answering a request without a network
  * ```ts
  * import assert from "node:assert/strict";
- * import { createFileHandler, type FileSystem } from "@seed/fileserver";
+ * import { createFileHandler, type FileInfo, type FileSystem } from "@seed/fileserver";
  *
  * // A one-file, in-memory file system: the port is all the core needs.
  * const text = new TextEncoder().encode("hello");
+ * const entries: Record<string, FileInfo> = {
+ *   "/srv": { kind: "directory", size: 0, mtimeMs: 0, ctimeMs: 0, dev: 1, ino: 1 },
+ *   "/srv/hello.txt": { kind: "file", size: 5, mtimeMs: 0, ctimeMs: 0, dev: 1, ino: 2 },
+ * };
+ * const stat = (path: string): Promise<FileInfo> =>
+ *   entries[path] === undefined
+ *     ? Promise.reject(Object.assign(new Error("missing"), { code: "ENOENT" }))
+ *     : Promise.resolve(entries[path]);
  * const fs: FileSystem = {
- *   stat: async (path) => {
- *     if (path === "/srv") return { kind: "directory", size: 0, mtimeMs: 0 };
- *     if (path === "/srv/hello.txt") return { kind: "file", size: 5, mtimeMs: 0 };
- *     throw Object.assign(new Error("missing"), { code: "ENOENT" });
- *   },
+ *   stat,
+ *   lstat: stat,
  *   realPath: async (path) => path,
+ *   realStat: async (path) => ({ path, info: await stat(path) }),
  *   readDir: async () => [{ name: "hello.txt", isSymlink: false }],
  *   open: async (_path, range) => new Blob([text.slice(range.start, range.end + 1)]),
  * };
@@ -56,6 +62,8 @@ export type {
   FileInfo,
   FileKind,
   FileSystem,
+  OpenOptions,
+  RealEntry,
 } from "./src/core/fs.ts";
 export { contentType } from "./src/core/media_types.ts";
 export {

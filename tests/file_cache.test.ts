@@ -71,9 +71,9 @@ function counted(
   const opens: string[] = [];
   const fs: FileSystem = {
     ...port,
-    open(path, range, expected) {
+    open(path, range, options) {
       opens.push(path);
-      return port.open(path, range, expected);
+      return port.open(path, range, options);
     },
   };
   const handler = createFileHandler({ root, fs, index: ["index.html", "index.htm"], ...options });

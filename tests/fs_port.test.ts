@@ -174,7 +174,7 @@ for (const [what, size] of [["read at once", 1000], ["streamed", 300_000]] as co
     writeFileSync(path + ".new", new Uint8Array(size));
     renameSync(path + ".new", path);
     await assert.rejects(
-      fs.open(path, { start: 0, end: size - 1 }, expected),
+      fs.open(path, { start: 0, end: size - 1 }, { expected }),
       (error) => code(error) === "ESTALE",
     );
     unlinkSync(path);
@@ -187,11 +187,11 @@ for (const [what, size] of [["read at once", 1000], ["streamed", 300_000]] as co
     // A new size: a change within the same clock tick must still show.
     appendFileSync(path, "x");
     await assert.rejects(
-      fs.open(path, { start: 0, end: size - 1 }, expected),
+      fs.open(path, { start: 0, end: size - 1 }, { expected }),
       (error) => code(error) === "ESTALE",
     );
     const current = await fs.stat(path);
-    await discard(await fs.open(path, { start: 0, end: size - 1 }, current));
+    await discard(await fs.open(path, { start: 0, end: size - 1 }, { expected: current }));
     unlinkSync(path);
   });
 }

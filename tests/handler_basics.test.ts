@@ -231,7 +231,7 @@ test("createFileHandler() answers 403 when the file system refuses access", asyn
     ...real,
     open: (path, range) =>
       path.endsWith("/hello.txt") ? Promise.reject(denied) : real.open(path, range),
-    stat: (path) => path.endsWith("/nested") ? Promise.reject(denied) : real.stat(path),
+    realStat: (path) => path.endsWith("/nested") ? Promise.reject(denied) : real.realStat(path),
   };
   const handler = createFileHandler({ root: fixture.root, fs });
   const file = await handler(new Request("http://localhost/hello.txt"));
@@ -250,7 +250,7 @@ test("createFileHandler() answers an unexpected error with a bare 500 and calls 
   const seen: Array<[unknown, string]> = [];
   const handler = createFileHandler({
     root: fixture.root,
-    fs: { ...real, stat: () => Promise.reject(failure) },
+    fs: { ...real, realStat: () => Promise.reject(failure) },
     onError: (error, request) => seen.push([error, request.url]),
   });
   const response = await handler(new Request("http://localhost/hello.txt"));

@@ -51,7 +51,14 @@ export interface Reply {
  * import type { FileSystem } from "./fs.ts";
  *
  * const missing = () => Promise.reject(Object.assign(new Error("ENOENT"), { code: "ENOENT" }));
- * const fs: FileSystem = { stat: missing, lstat: missing, realPath: missing, readDir: missing, open: missing };
+ * const fs: FileSystem = {
+ *   stat: missing,
+ *   lstat: missing,
+ *   realPath: missing,
+ *   realStat: missing,
+ *   readDir: missing,
+ *   open: missing,
+ * };
  * const handler = createFileHandler({ root: "/srv/www", fs });
  * assert.equal(await handler[CACHED_REPLY]("GET", "/index.html", new Headers()), null);
  * ```
@@ -78,7 +85,14 @@ export const CACHED_REPLY: unique symbol = Symbol("@seed/fileserver cached reply
  * const missing = () => Promise.reject(Object.assign(new Error("ENOENT"), { code: "ENOENT" }));
  * const realPath = (path: string) =>
  *   path === "/srv/www" ? Promise.resolve(path) : missing();
- * const fs: FileSystem = { stat: missing, lstat: missing, realPath, readDir: missing, open: missing };
+ * const fs: FileSystem = {
+ *   stat: missing,
+ *   lstat: missing,
+ *   realPath,
+ *   realStat: missing,
+ *   readDir: missing,
+ *   open: missing,
+ * };
  * const handler = createFileHandler({ root: "/srv/www", fs });
  * const url = "http://localhost/a.txt";
  * const view = { method: "GET", url, headers: new Headers() };

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FileBody, FileInfo } from "./fs.ts";
+import type { FileBody, FileInfo, OpenOptions } from "./fs.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { RequestView } from "./request_view.ts";
 import {
@@ -80,9 +80,17 @@ export async function fileResponse(
       return new Response(body, { status: 206, headers });
     }
     if (result.kind === "ranges") {
+      // The first part is opened before the answer is committed, so that a
+      // file changed or swapped since the lookup is looked up again (a later
+      // part that meets such a change cuts the body instead).
+      const first = method === "HEAD" ? null : await open(options, path, result.ranges[0], info);
+      if (first instanceof Response) return first;
       const multipart = multipartByteranges(result.ranges, size, {
         contentType: type,
-        openPart: (range) => options.fs.open(path, range, info),
+        openPart: (range) =>
+          range === result.ranges[0] && first !== null
+            ? Promise.resolve(first)
+            : options.fs.open(path, range, openOptions(info, options)),
       });
       headers.set("content-type", multipart.contentType);
       headers.set("content-length", String(multipart.length));
@@ -120,12 +128,19 @@ async function open(
   info: FileInfo,
 ): Promise<FileBody | Response> {
   try {
-    return await options.fs.open(path, range, info);
+    return await options.fs.open(path, range, openOptions(info, options));
   } catch (error) {
     const status = statusForFsError(error);
     if (status === null) throw error;
     return errorResponse(status, "GET");
   }
+}
+
+// Unless every link is followed anyway, `path` is the canonical path that
+// locate() checked, and the port must prove that it opened that very file:
+// a link swapped in since must not lead the read out of the root.
+function openOptions(info: FileInfo, options: ResolvedOptions): OpenOptions {
+  return { expected: info, canonical: options.symlinks !== "always" };
 }
 
 function representationHeaders(

@@ -44,6 +44,34 @@ export interface DirEntry {
   isSymlink: boolean;
 }
 
+/** Where a path leads: its canonical path and what is there. */
+export interface RealEntry {
+  /** The canonical path, with every symbolic link resolved. */
+  path: string;
+  /** The metadata of the entry at `path`. */
+  info: FileInfo;
+}
+
+/** How {@linkcode FileSystem.open} must check what it opened. */
+export interface OpenOptions {
+  /**
+   * The metadata the response's headers were built from. When the file
+   * opened is not that version (another inode, size or time: it was
+   * replaced or written to since), or changes while a range is read at once,
+   * the port rejects with code `ESTALE` and the core looks again, so that a
+   * body never mixes two versions or falls short of its `Content-Length`.
+   */
+  expected?: FileInfo;
+  /**
+   * `path` is canonical (as {@linkcode FileSystem.realStat} gave it): the
+   * port must prove that the file it opened is the one at `path`, reached
+   * through no symbolic link, or reject with `ESTALE`. A link swapped in
+   * along the path after the core's check must never lead the open out of
+   * the root.
+   */
+  canonical?: boolean;
+}
+
 /** An inclusive byte range, `start <= end`, both within the file. */
 export interface ByteRange {
   /** First byte offset. */
@@ -73,6 +101,13 @@ export interface FileSystem {
   lstat(path: string): Promise<FileInfo>;
   /** The canonical path of `path`, with every symbolic link resolved. */
   realPath(path: string): Promise<string>;
+  /**
+   * The canonical path of `path` and the metadata of what is there, as one
+   * observation: even while another process swaps links along the path,
+   * the metadata is of the entry at the returned path (Linux ports read both
+   * from one descriptor). Symbolic links are followed.
+   */
+  realStat(path: string): Promise<RealEntry>;
   /** The entries of the directory at `path`. */
   readDir(path: string): Promise<DirEntry[]>;
   /**
@@ -80,14 +115,7 @@ export interface FileSystem {
    *
    * The implementation must never block on a FIFO or device, must close the
    * file handle when the body ends, is cancelled, or fails, and must not
-   * read more than the range.
-   *
-   * `expected` is the metadata the response's headers were built from. When
-   * the file opened is not that version (another inode, size or time: it was
-   * replaced or written to since), or changes while a range is read at
-   * once, the port rejects with code `ESTALE` and the core looks again, so
-   * that a body never mixes two versions or falls short of its
-   * `Content-Length`.
+   * read more than the range. `options` says what the file opened must be.
    */
-  open(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody>;
+  open(path: string, range: ByteRange, options?: OpenOptions): Promise<FileBody>;
 }

@@ -27,16 +27,19 @@ export async function locate(
 ): Promise<Located | 403 | 404> {
   const joined = joinPath(root, segments);
   try {
-    let path = joined;
-    if (options.symlinks !== "always") {
-      path = await options.fs.realPath(joined);
-      // Compare with a trailing "/" so that root "www" does not contain a
-      // sibling "www-secret".
-      const inside = path === root || path.startsWith(root === "/" ? "/" : root + "/");
-      if (!inside) return 404;
-      if (options.symlinks === "never" && path !== joined) return 404;
-    }
-    return { path, info: await options.fs.stat(path) };
+    if (options.symlinks === "always") return { path: joined, info: await options.fs.stat(joined) };
+    // The real path and the metadata come from one observation: checking a
+    // real path and then stat-ing it would be two lookups, and a link
+    // swapped in between (CWE-367) would hand over an outside file's
+    // metadata under an inside path.
+    const found = await options.fs.realStat(joined);
+    // Compare with a trailing "/" so that root "www" does not contain a
+    // sibling "www-secret".
+    const inside = found.path === root ||
+      found.path.startsWith(root === "/" ? "/" : root + "/");
+    if (!inside) return 404;
+    if (options.symlinks === "never" && found.path !== joined) return 404;
+    return found;
   } catch (error) {
     const status = statusForFsError(error);
     if (status === null) throw error;

@@ -168,12 +168,12 @@ function resolveRoot(root: unknown): string {
 
 function resolveFs(fs: unknown): FileSystem {
   const port = fs as Partial<FileSystem> | null;
-  const methods = ["stat", "lstat", "realPath", "readDir", "open"] as const;
+  const methods = ["stat", "lstat", "realPath", "realStat", "readDir", "open"] as const;
   if (
     typeof port !== "object" || port === null ||
     methods.some((m) => typeof port[m] !== "function")
   ) {
-    fail("fs", "must implement stat, lstat, realPath, readDir and open");
+    fail("fs", "must implement stat, lstat, realPath, realStat, readDir and open");
   }
   return port as FileSystem;
 }

@@ -18,12 +18,14 @@ import {
   lstatSync,
   openSync,
   promises as fsp,
+  readlinkSync,
   readSync,
   realpathSync,
   type Stats,
   statSync,
 } from "node:fs";
-import type { ByteRange, DirEntry, FileInfo } from "../core/fs.ts";
+import { arch, platform } from "node:process";
+import type { ByteRange, DirEntry, FileInfo, OpenOptions, RealEntry } from "../core/fs.ts";
 
 /** Ranges up to this size are read at once into memory instead of streamed. */
 export const SMALL_READ = 64 * 1024;
@@ -96,6 +98,201 @@ export function realPath(path: string): Promise<string> {
   }
 }
 
+/**
+ * The canonical path of `path` and the metadata of what is there, read from
+ * one descriptor (see {@linkcode placeOf}), so that the two describe the
+ * same entry even while links along the path are swapped.
+ */
+export function realStat(path: string): Promise<RealEntry> {
+  try {
+    if (lstatSync(path, { throwIfNoEntry: false }) === undefined) return Promise.reject(NOT_FOUND);
+    if (O_PATH !== 0 && proc !== false) {
+      // O_PATH: nothing is opened for reading, so a FIFO or a device found
+      // here is only looked at.
+      const fd = openSync(path, O_PATH);
+      try {
+        const place = placeOf(fd);
+        if (place !== null) {
+          const stats = fstatSync(fd);
+          // Unlinked since the open: the link reads "… (deleted)".
+          if (stats.nlink === 0) return Promise.reject(NOT_FOUND);
+          return Promise.resolve({ path: place, info: toFileInfo(stats) });
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
+    // Without /proc: the real path, then what is there, not following a
+    // link swapped in at its end (kind "symlink" is never served), between
+    // two checks that every folder on the way is a real folder: a link
+    // swapped in along the path would have to come and go twice within
+    // microseconds to go unseen (SECURITY.md).
+    const real = realpathSync.native(path);
+    const folders = realFolders(real);
+    const stats = lstatSync(real);
+    if (realFolders(real) !== folders) throw fsError("ESTALE", "a folder on the path changed");
+    return Promise.resolve({ path: real, info: toFileInfo(stats) });
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+// O_PATH (Linux 2.6.39+): a descriptor that names an entry without opening
+// it for reading. 0o10000000 on x86 and Arm, other values elsewhere.
+const O_PATH = platform === "linux" && ["x64", "arm64", "arm", "ia32"].includes(arch)
+  ? 0o10000000
+  : 0;
+
+// Whether /proc/self/fd/N can be read: unknown until first tried, then
+// settled for the process. Deno 2.9 refuses it without --allow-all.
+let proc: boolean | undefined = platform === "linux" ? undefined : false;
+
+/**
+ * The path the kernel holds for an open descriptor (`/proc/self/fd/N` on
+ * Linux): where the file opened really is, whatever links led to it. `null`
+ * where that cannot be read, and the callers fall back to `lstat` checks.
+ */
+export function placeOf(fd: number): string | null {
+  if (proc === false) return null;
+  try {
+    const place = readlinkSync(`/proc/self/fd/${fd}`);
+    proc = true;
+    return place;
+  } catch (error) {
+    if (proc === true) throw error;
+    proc = false;
+    return null;
+  }
+}
+
+/**
+ * Whether descriptors' places can be read on this process: `true` on Linux
+ * with /proc (and, on Deno, `--allow-all`), so that `open()` of a canonical
+ * path is proven by the kernel; `false` where only `lstat` checks are left.
+ *
+ * @returns Whether the kernel's proof is used.
+ */
+export function provesPlaces(): boolean {
+  if (proc === undefined && O_PATH !== 0) {
+    try {
+      const fd = openSync("/", O_PATH);
+      try {
+        placeOf(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      proc = false;
+    }
+  }
+  return proc === true;
+}
+
+/** Forces the check used by {@linkcode checkPlace}: for tests of the fallback. */
+export function useProcForPlaces(use: boolean | undefined): void {
+  proc = use === true ? undefined : use;
+}
+
+/**
+ * Opens the regular file at `path` for reading and checks it against
+ * `options` (see `FileSystem.open`): the version expected and, for a
+ * canonical path, that the descriptor is the file at that very path,
+ * reached through no link.
+ *
+ * @returns The descriptor and its stats; the caller closes it.
+ */
+export function openChecked(
+  path: string,
+  options: OpenOptions = {},
+): { fd: number; stats: Stats } {
+  let fd: number;
+  let folders: string;
+  try {
+    // Without /proc, the folders are checked before the open as well as
+    // after it (checkPlace).
+    folders = options.canonical && !provesPlaces() ? realFolders(path) : "";
+    fd = openSync(path, openFlags(options));
+  } catch (error) {
+    return staleOnLink(options)(error);
+  }
+  try {
+    const stats = fstatSync(fd);
+    checkVersion(stats, options.expected);
+    if (options.canonical) checkPlace(fd, path, stats, folders);
+    return { fd, stats };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+/**
+ * The flags to open a file for reading under `options`. O_NONBLOCK: if a
+ * FIFO was swapped in after stat, open() returns at once instead of waiting
+ * for a writer, and fstat then refuses it. O_NOFOLLOW for a canonical
+ * path, whose last component cannot be a link.
+ */
+export function openFlags(options: OpenOptions): number {
+  return constants.O_RDONLY | constants.O_NONBLOCK |
+    (options.canonical ? constants.O_NOFOLLOW ?? 0 : 0);
+}
+
+/**
+ * Rethrows an open's error, as `ESTALE` when O_NOFOLLOW met a link where
+ * the canonical path had a file: swapped since the lookup, which the core
+ * answers by looking again.
+ */
+export function staleOnLink(options: OpenOptions): (error: unknown) => never {
+  return (error) => {
+    if (options.canonical && (error as { code?: unknown } | null)?.code === "ELOOP") {
+      throw fsError("ESTALE", "a link was swapped in since the lookup");
+    }
+    throw error;
+  };
+}
+
+/**
+ * Proves that the open descriptor `fd` is the file at the canonical `path`
+ * now, reached through no symbolic link; rejects with `ESTALE` otherwise.
+ * With /proc the kernel's own path of the descriptor is compared, which no
+ * swap can fool. Without it, each folder on the way must be a real folder
+ * and the name must hold the very inode opened, checked after the open:
+ * a link swapped in and out again between two of those calls can still
+ * go unseen (SECURITY.md).
+ */
+export function checkPlace(fd: number, path: string, stats: Stats, folders = ""): void {
+  const place = placeOf(fd);
+  if (place !== null) {
+    if (place !== path) throw fsError("ESTALE", "the file opened is not at the path checked");
+    return;
+  }
+  const after = realFolders(path);
+  if (folders !== "" && after !== folders) throw fsError("ESTALE", "a folder on the path changed");
+  const now = lstatSync(path);
+  if (!now.isFile() || now.ino !== stats.ino || now.dev !== stats.dev) {
+    throw fsError("ESTALE", "the file opened is not at the path checked");
+  }
+}
+
+/**
+ * Rejects with `ESTALE` unless every folder on `path` is a real folder, not
+ * a link; returns their identities and change times, so that two calls can
+ * tell whether any entry of any of them was renamed, added or removed in
+ * between (each such change moves the folder's ctime).
+ */
+function realFolders(path: string): string {
+  let state = "";
+  for (let end = path.indexOf("/", 1); end !== -1; end = path.indexOf("/", end + 1)) {
+    const folder = lstatSync(path.slice(0, end));
+    if (!folder.isDirectory()) {
+      throw fsError("ESTALE", "a folder on the path is no longer a real folder");
+    }
+    // Both times: Deno 2.9's node:fs gives ctime in whole seconds only.
+    state += `${folder.ino}:${folder.mtimeMs}:${folder.ctimeMs};`;
+  }
+  return state;
+}
+
 // Shared: the core reads only its code, and a 404 is never reported.
 const NOT_FOUND = Object.freeze(fsError("ENOENT", "no such file or directory"));
 
@@ -106,25 +303,23 @@ export async function readDir(path: string): Promise<DirEntry[]> {
 }
 
 /**
- * Reads a small range at once. O_NONBLOCK: if a FIFO was swapped in after
- * stat, open() returns at once instead of waiting for a writer, and fstat
- * then refuses it. The file is checked against `expected` before the read
- * and again after it, so the bytes are one version of the file.
+ * Reads a small range at once from the file {@linkcode openChecked} opens.
+ * The file is checked again after the read, so the bytes are one version
+ * of the file.
  */
 export function readSmallRange(
   path: string,
   range: ByteRange,
-  expected?: FileInfo,
+  options: OpenOptions = {},
 ): Promise<Uint8Array<ArrayBuffer>> {
-  let fd: number;
+  let opened: { fd: number; stats: Stats };
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    opened = openChecked(path, options);
   } catch (error) {
     return Promise.reject(error);
   }
+  const { fd, stats } = opened;
   try {
-    const before = fstatSync(fd);
-    checkVersion(before, expected);
     const length = range.end - range.start + 1;
     const bytes = new Uint8Array(length);
     let done = 0;
@@ -136,7 +331,7 @@ export function readSmallRange(
       done += read;
     }
     // Written to while being read: the bytes may mix two versions.
-    checkVersion(fstatSync(fd), expected ?? toFileInfo(before));
+    checkVersion(fstatSync(fd), options.expected ?? toFileInfo(stats));
     return Promise.resolve(bytes);
   } catch (error) {
     return Promise.reject(error);

@@ -15,13 +15,14 @@
  * @module
  */
 
-import type { ByteRange, FileBody, FileInfo, FileSystem } from "../core/fs.ts";
+import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
   fsError,
   lstatPath,
   readDir,
   readSmallRange,
   realPath,
+  realStat,
   sameVersion,
   SMALL_READ,
   statPath,
@@ -56,9 +57,11 @@ export function bunFileSystem(): FileSystem {
     stat: statPath,
     lstat: lstatPath,
     realPath,
+    realStat,
     readDir,
-    async open(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody> {
-      if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, expected);
+    async open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
+      if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, options);
+      const expected = options.expected;
       // Bun.file() opens lazily, at send time; check now that the path is
       // still a regular file of the expected version, so that a FIFO or a
       // deleted file is a 404. A file replaced between this check and the

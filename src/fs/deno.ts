@@ -14,8 +14,23 @@
  * @module
  */
 
-import type { ByteRange, DirEntry, FileBody, FileInfo, FileSystem } from "../core/fs.ts";
-import { readSmallRange, sameVersion, SMALL_READ } from "./_node_fs.ts";
+import { closeSync } from "node:fs";
+import type {
+  ByteRange,
+  DirEntry,
+  FileBody,
+  FileInfo,
+  FileSystem,
+  OpenOptions,
+} from "../core/fs.ts";
+import {
+  openChecked,
+  provesPlaces,
+  readSmallRange,
+  realStat,
+  sameVersion,
+  SMALL_READ,
+} from "./_node_fs.ts";
 
 /**
  * Creates the file-system port for Deno.
@@ -34,7 +49,7 @@ import { readSmallRange, sameVersion, SMALL_READ } from "./_node_fs.ts";
  * ```
  */
 export function denoFileSystem(): FileSystem {
-  return { stat, lstat, realPath, readDir, open: openRange };
+  return { stat, lstat, realPath, realStat, readDir, open: openRange };
 }
 
 function toFileInfo(info: Deno.FileInfo): FileInfo {
@@ -90,22 +105,34 @@ async function readDir(path: string): Promise<DirEntry[]> {
   return entries;
 }
 
-async function openRange(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody> {
+async function openRange(
+  path: string,
+  range: ByteRange,
+  options: OpenOptions = {},
+): Promise<FileBody> {
   // Small ranges are read at once through node:fs, whose open() takes
-  // O_NONBLOCK (Deno.open does not), so a FIFO can never block the loop.
-  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, expected);
-  // Deno.OpenOptions has no O_NONBLOCK (Deno 2.9): opening a FIFO waits,
-  // forever, for a writer. The port promises never to block, so refuse
-  // anything but a regular file before opening; fstat below catches a swap
-  // made after this stat (a FIFO swapped in during that window would still
-  // hold one blocking thread until a writer appears).
-  if (!Deno.statSync(path).isFile) throw notRegularFile();
-  const file = await Deno.open(path, { read: true });
+  // O_NONBLOCK and O_NOFOLLOW (Deno.open takes neither).
+  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, options);
+  // The file is opened and checked through node:fs first (never blocking on
+  // a FIFO, proven to be the file at `path`), then opened again as an
+  // FsFile, whose reads are faster, and kept only if it is the same inode:
+  // whatever the path leads to by then, the bytes come from the file that
+  // was checked. With /proc the second open goes through the descriptor
+  // itself, so it cannot meet a FIFO swapped in since.
+  const checked = openChecked(path, options);
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(provesPlaces() ? `/proc/self/fd/${checked.fd}` : path, { read: true });
+  } finally {
+    closeSync(checked.fd);
+  }
   let size: number;
   try {
     const info = await file.stat();
-    if (!info.isFile) throw notRegularFile();
-    if (expected !== undefined && !sameVersion(toFileInfo(info), expected)) throw changedFile();
+    const now = toFileInfo(info);
+    const same = now.ino === checked.stats.ino && now.dev === checked.stats.dev &&
+      (options.expected === undefined || sameVersion(now, options.expected));
+    if (now.kind !== "file" || !same) throw changedFile();
     size = info.size;
     if (range.start > 0) await file.seek(range.start, Deno.SeekMode.Start);
   } catch (error) {
@@ -164,9 +191,4 @@ function changedFile(): Error {
   return Object.assign(new Error("ESTALE: file changed since it was looked up"), {
     code: "ESTALE",
   });
-}
-
-// ENOENT, so that the core answers 404 as for a vanished file.
-function notRegularFile(): Error {
-  return Object.assign(new Error("ENOENT: not a regular file"), { code: "ENOENT" });
 }

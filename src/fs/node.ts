@@ -12,16 +12,20 @@
  * @module
  */
 
-import { constants, promises as fsp } from "node:fs";
-import type { ByteRange, FileBody, FileInfo, FileSystem } from "../core/fs.ts";
+import { promises as fsp } from "node:fs";
+import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
+  checkPlace,
   checkVersion,
   fsError,
   lstatPath,
+  openFlags,
   readDir,
   readSmallRange,
   realPath,
+  realStat,
   SMALL_READ,
+  staleOnLink,
   statPath,
 } from "./_node_fs.ts";
 
@@ -45,16 +49,22 @@ const CHUNK_SIZE = 64 * 1024;
  * ```
  */
 export function nodeFileSystem(): FileSystem {
-  return { stat: statPath, lstat: lstatPath, realPath, readDir, open: openRange };
+  return { stat: statPath, lstat: lstatPath, realPath, realStat, readDir, open: openRange };
 }
 
-async function openRange(path: string, range: ByteRange, expected?: FileInfo): Promise<FileBody> {
-  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, expected);
-  // O_NONBLOCK: if a FIFO was swapped in after stat, open() returns at once
-  // instead of waiting for a writer; fstat on the handle then refuses it.
-  const handle = await fsp.open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+async function openRange(
+  path: string,
+  range: ByteRange,
+  options: OpenOptions = {},
+): Promise<FileBody> {
+  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, options);
+  // The same checks as openChecked(), on an async handle that the Node
+  // bridge can stream from.
+  const handle = await fsp.open(path, openFlags(options)).catch(staleOnLink(options));
   try {
-    checkVersion(await handle.stat(), expected);
+    const stats = await handle.stat();
+    checkVersion(stats, options.expected);
+    if (options.canonical) checkPlace(handle.fd, path, stats);
   } catch (error) {
     await handle.close();
     throw error;
