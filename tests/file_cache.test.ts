@@ -82,7 +82,12 @@ function counted(
 
 async function fetchText(handler: FileHandler, path: string, init: RequestInit = {}) {
   const response = await handler(new Request(`http://localhost${path}`, init));
-  return { status: response.status, text: await response.text(), headers: response.headers };
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    text: await response.text(),
+    headers: response.headers,
+  };
 }
 
 test("createFileHandler() cache answers a settled file's second GET without opening it", async () => {
@@ -94,6 +99,7 @@ test("createFileHandler() cache answers a settled file's second GET without open
   assert.equal(second.headers.get("etag"), first.headers.get("etag"));
   assert.equal(second.headers.get("content-length"), String(FILES["a.txt"].length));
   assert.equal(second.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(second.statusText, "OK");
   assert.deepEqual(opens, [join(root, "a.txt")]);
 });
 
@@ -107,6 +113,7 @@ test("createFileHandler() cache answers HEAD and a matching If-None-Match from m
   const etag = first.headers.get("etag")!;
   const revalidated = await fetchText(handler, "/b.txt", { headers: { "if-none-match": etag } });
   assert.equal(revalidated.status, 304);
+  assert.equal(revalidated.statusText, "Not Modified");
   assert.equal(revalidated.headers.get("etag"), etag);
   assert.equal(revalidated.headers.get("content-length"), null);
   const other = await fetchText(handler, "/b.txt", { headers: { "if-none-match": '"x"' } });

@@ -321,3 +321,39 @@ test("createFileHandler() throws RangeError at construction for maxRanges out of
     assert.throws(() => createFileHandler({ root: "/srv", fs, maxRanges }), RangeError);
   }
 });
+
+test("createFileHandler() answers carry the standard statusText for every status", async () => {
+  const handler = await fixtureHandler(fixture, { listing: true, index: false });
+  const cases: Array<[string, RequestInit, number, string]> = [
+    ["/hello.txt", {}, 200, "OK"],
+    ["/hello.txt", { method: "OPTIONS" }, 204, "No Content"],
+    ["/hello.txt", { headers: { range: "bytes=0-1" } }, 206, "Partial Content"],
+    ["/hello.txt", { headers: { range: "bytes=0-1,4-5" } }, 206, "Partial Content"],
+    ["/docs", {}, 301, "Moved Permanently"],
+    [
+      "/hello.txt",
+      { headers: { "if-modified-since": new Date().toUTCString() } },
+      304,
+      "Not Modified",
+    ],
+    ["/%zz", {}, 400, "Bad Request"],
+    ["/.env", {}, 404, "Not Found"],
+    ["/nope", { method: "HEAD" }, 404, "Not Found"],
+    ["/hello.txt", { method: "POST" }, 405, "Method Not Allowed"],
+    ["/hello.txt", { headers: { "if-match": '"nope"' } }, 412, "Precondition Failed"],
+    ["/hello.txt", { headers: { range: "bytes=99-" } }, 416, "Range Not Satisfiable"],
+    ["/docs/", {}, 200, "OK"],
+  ];
+  for (const [path, init, status, text] of cases) {
+    const response = await get(handler, path, init);
+    await response.body?.cancel();
+    assert.deepEqual([response.status, response.statusText], [status, text], path);
+  }
+  const denied = createFileHandler({
+    root: fixture.root,
+    fs: { ...(await runtimeFileSystem()), realStat: () => Promise.reject(new Error("EIO")) },
+  });
+  const failed = await get(denied, "/hello.txt");
+  await failed.body?.cancel();
+  assert.deepEqual([failed.status, failed.statusText], [500, "Internal Server Error"]);
+});

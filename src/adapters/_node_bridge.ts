@@ -127,7 +127,7 @@ async function respond(
   } else {
     const request = toRequest(req, res, state.secure);
     if (request === null) {
-      response = new Response("Bad Request\n", { status: 400 });
+      response = new Response("Bad Request\n", { status: 400, statusText: "Bad Request" });
     } else {
       try {
         response = await handler(request);

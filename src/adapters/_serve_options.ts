@@ -271,6 +271,7 @@ export function handleViewOf(handler: Handler): HandleView | undefined {
 export function internalError(): Response {
   return new Response("Internal Server Error\n", {
     status: 500,
+    statusText: "Internal Server Error",
     headers: { "content-type": "text/plain; charset=utf-8" },
   });
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Handler } from "./handler.ts";
+import { reply } from "./responses.ts";
 
 /** A user name and password allowed in. */
 export interface BasicCredentials {
@@ -78,13 +79,10 @@ export function withBasicAuth(handler: Handler, options: BasicAuthOptions): Hand
       if (match) return handler(request);
     }
     const body = request.method === "HEAD" ? null : "Unauthorized\n";
-    return new Response(body, {
-      status: 401,
-      headers: {
-        "www-authenticate": challenge,
-        "content-type": "text/plain; charset=utf-8",
-        "x-content-type-options": "nosniff",
-      },
+    return reply(body, 401, {
+      "www-authenticate": challenge,
+      "content-type": "text/plain; charset=utf-8",
+      "x-content-type-options": "nosniff",
     });
   };
 }

@@ -6,6 +6,7 @@
  */
 
 import type { Handler } from "./handler.ts";
+import { reply } from "./responses.ts";
 
 // Validators and range fields a script may want to read; Content-Length and
 // Last-Modified are CORS-safelisted already.
@@ -46,7 +47,7 @@ export function withCors(handler: Handler): Handler {
       // Range and the If-* fields are not safelisted; echoing the request
       // lets a script send them.
       if (asked !== null) headers.set("access-control-allow-headers", asked);
-      return new Response(null, { status: 204, headers });
+      return reply(null, 204, headers);
     }
     const response = await handler(request);
     try {

@@ -9,6 +9,7 @@
 
 import type { CachedFile } from "./file_cache.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
+import { reply } from "./responses.ts";
 
 /** An answer given without building a `Response`: see {@linkcode CACHED_REPLY}. */
 export interface Reply {
@@ -126,9 +127,10 @@ export type CachedReply = (
  */
 export function clonedResponse(file: CachedFile, status: 200 | 304, method: string): Response {
   const kind = status === 304 ? "notModified" : method === "HEAD" ? "head" : "get";
-  const template = file.responses[kind] ??= new Response(kind === "get" ? file.bytes : null, {
+  const template = file.responses[kind] ??= reply(
+    kind === "get" ? file.bytes : null,
     status,
-    headers: kind === "notModified" ? file.notModifiedHeaders : file.headers,
-  });
+    kind === "notModified" ? file.notModifiedHeaders : file.headers,
+  );
   return template.clone();
 }

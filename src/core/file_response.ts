@@ -17,7 +17,7 @@ import {
 import { contentRange, parseRange, unsatisfiedRange } from "./range.ts";
 import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
-import { errorResponse, statusForFsError } from "./responses.ts";
+import { errorResponse, reply, statusForFsError } from "./responses.ts";
 
 /** A whole file read at once for a 200, with what its answers need. */
 export interface WholeFile {
@@ -56,7 +56,7 @@ export async function fileResponse(
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
   if (outcome === 304) {
-    return new Response(null, { status: 304, headers: notModifiedHeaders(validators, options) });
+    return reply(null, 304, notModifiedHeaders(validators, options));
   }
   if (outcome === 412) return errorResponse(412, method);
 
@@ -77,7 +77,7 @@ export async function fileResponse(
       headers.set("content-length", String(range.end - range.start + 1));
       const body = method === "HEAD" ? null : await open(options, path, range, info);
       if (body instanceof Response) return body;
-      return new Response(body, { status: 206, headers });
+      return reply(body, 206, headers);
     }
     if (result.kind === "ranges") {
       // The first part is opened before the answer is committed, so that a
@@ -96,7 +96,7 @@ export async function fileResponse(
       headers.set("content-length", String(multipart.length));
       if (method === "HEAD") await multipart.body.cancel();
       const body = method === "HEAD" ? null : multipart.body;
-      return new Response(body, { status: 206, headers });
+      return reply(body, 206, headers);
     }
   }
   headers.set("content-length", String(size));
@@ -115,7 +115,7 @@ export async function fileResponse(
       notModifiedHeaders: notModifiedHeaders(validators, options),
     });
   }
-  return new Response(body, { status: 200, headers });
+  return reply(body, 200, headers);
 }
 
 // The file may vanish or lose its permissions between stat and open; a file

@@ -7,7 +7,7 @@
 
 import { type FileHandlerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { encodePath, isRefused, resolvePath } from "./resolve_path.ts";
-import { ALLOW, errorResponse, redirectResponse } from "./responses.ts";
+import { ALLOW, errorResponse, redirectResponse, reply } from "./responses.ts";
 import { joinPath, locate, type Located } from "./locate.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
@@ -134,7 +134,7 @@ class Context {
       status,
       headers: fields,
       body,
-      response: () => new Response(body, { status, headers: fields }),
+      response: () => reply(body, status, fields),
       clonedResponse: () => clonedResponse(file, status, method),
     };
   }
@@ -181,7 +181,7 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   const { options } = context;
   const method = request.method;
   if (method === "OPTIONS") {
-    return new Response(null, { status: 204, headers: { allow: ALLOW } });
+    return reply(null, 204, { allow: ALLOW });
   }
   if (method !== "GET" && method !== "HEAD") {
     return errorResponse(405, method, { allow: ALLOW });

@@ -7,6 +7,7 @@
 import type { ResolvedOptions } from "./options.ts";
 import type { RequestView } from "./request_view.ts";
 import { locate } from "./locate.ts";
+import { reply } from "./responses.ts";
 import {
   type ListingEntry,
   prefersJson,
@@ -72,7 +73,7 @@ export async function listingResponse(
   headers.set("vary", "Accept");
   headers.set("x-content-type-options", "nosniff");
   for (const [name, value] of options.headers) headers.set(name, value);
-  return new Response(request.method === "HEAD" ? null : bytes, { status: 200, headers });
+  return reply(request.method === "HEAD" ? null : bytes, 200, headers);
 }
 
 function visible(name: string, atRoot: boolean, options: ResolvedOptions): boolean {

@@ -7,8 +7,15 @@
 /** The methods the file handler answers, as sent in `Allow`. */
 export const ALLOW = "GET, HEAD, OPTIONS";
 
+// RFC 9110 §15: the reason phrases of every status the core answers with.
 const REASONS: Record<number, string> = {
+  200: "OK",
+  204: "No Content",
+  206: "Partial Content",
+  301: "Moved Permanently",
+  304: "Not Modified",
   400: "Bad Request",
+  401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
@@ -17,6 +24,32 @@ const REASONS: Record<number, string> = {
   500: "Internal Server Error",
   503: "Service Unavailable",
 };
+
+/**
+ * A `Response` whose `statusText` is the standard reason phrase, which
+ * `new Response()` leaves empty on Deno, Bun and Node alike: code that
+ * calls the handler in-process (logs, tests) sees "Not Found", not "".
+ *
+ * @param body The body, or `null`.
+ * @param status The status code.
+ * @param headers The header fields.
+ * @returns The response.
+ *
+ * @example A 404 with its reason phrase
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reply } from "./responses.ts";
+ *
+ * assert.equal(reply(null, 404).statusText, "Not Found");
+ * ```
+ */
+export function reply(
+  body: BodyInit | null,
+  status: number,
+  headers?: HeadersInit,
+): Response {
+  return new Response(body, { status, statusText: REASONS[status] ?? "", headers });
+}
 
 /**
  * A short plain-text response for an error status. The body is only the
@@ -46,7 +79,7 @@ export function errorResponse(
   all.set("content-type", "text/plain; charset=utf-8");
   all.set("content-length", String(body.length));
   all.set("x-content-type-options", "nosniff");
-  return new Response(method === "HEAD" ? null : body, { status, headers: all });
+  return reply(method === "HEAD" ? null : body, status, all);
 }
 
 /**
@@ -67,14 +100,11 @@ export function errorResponse(
  */
 export function redirectResponse(location: string, method: string): Response {
   const body = "Moved Permanently\n";
-  return new Response(method === "HEAD" ? null : body, {
-    status: 301,
-    headers: {
-      location,
-      "content-type": "text/plain; charset=utf-8",
-      "content-length": String(body.length),
-      "x-content-type-options": "nosniff",
-    },
+  return reply(method === "HEAD" ? null : body, 301, {
+    location,
+    "content-type": "text/plain; charset=utf-8",
+    "content-length": String(body.length),
+    "x-content-type-options": "nosniff",
   });
 }
 
