@@ -7,7 +7,15 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readdirSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Socket } from "node:net";
@@ -108,13 +116,13 @@ function destroyed(socket: Socket): Promise<void> {
 }
 
 /** Starts a download of `path`, reads its first chunk, then hangs up. */
-async function abandonDownload(url: URL, path: string): Promise<void> {
+async function abandonDownload(url: URL, path: string, fields = ""): Promise<void> {
   const socket = await openSocket(url);
   const first = new Promise<void>((resolve) => {
     socket.once("data", () => resolve());
     socket.once("close", () => resolve());
   });
-  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${fields}\r\n`);
   await first;
   await destroyed(socket);
 }
@@ -163,6 +171,36 @@ test("serve() leaves no file descriptor open after 100 abandoned downloads", asy
   const before = openFds();
   for (let i = 0; i < 100; i++) await abandonDownload(files.url, "/big.bin");
   // Files are closed asynchronously once the server notices the hang-up.
+  const settled = await eventually(() => openFds() <= before, 3_000);
+  assert.ok(settled, `${openFds() - before} more descriptors open than before (${before})`);
+});
+
+test("serve() leaves no file descriptor open after whole, partial and abandoned downloads of large files of every kind", async () => {
+  // Media types that runtimes send by different means (Bun: by path, by
+  // descriptor, or from memory): each must give its descriptor back.
+  for (const name of ["doc.pdf", "page.html", "clip.mp4"]) {
+    writeFileSync(join(fixture.root, name), pattern(2 * MiB));
+  }
+  const asks: Array<Record<string, string>> = [
+    {},
+    { range: "bytes=1000-500999" },
+    { range: "bytes=0-" },
+    { range: "bytes=0-99999", "if-range": '"another-version"' },
+  ];
+  const round = async () => {
+    for (const path of ["/doc.pdf", "/page.html", "/clip.mp4", "/big.bin"]) {
+      for (const headers of asks) {
+        const response = await fetch(new URL(path, files.url), { headers });
+        await response.arrayBuffer();
+        const fields = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+        await abandonDownload(files.url, path, fields.join(""));
+      }
+    }
+  };
+  await round();
+  await sleep(200);
+  const before = openFds();
+  for (let i = 0; i < 5; i++) await round();
   const settled = await eventually(() => openFds() <= before, 3_000);
   assert.ok(settled, `${openFds() - before} more descriptors open than before (${before})`);
 });

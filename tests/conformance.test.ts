@@ -6,6 +6,8 @@
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import { utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createFileHandler } from "../src/core/handler.ts";
 import { SETTLE_MS } from "../src/core/file_cache.ts";
 import { runtimeServe } from "./_helpers/adapter.ts";
@@ -20,6 +22,19 @@ import {
 import { headerValues, rawExchange } from "./_helpers/raw_http.ts";
 
 const fixture = buildFixture();
+// Large files of the media types that Bun 1.4.5 marks as downloads when it
+// sends a file by its path (Content-Disposition), and one it leaves alone.
+const TYPED = {
+  "doc.pdf": "application/pdf",
+  "archive.zip": "application/zip",
+  "schema.xsd": "application/xml",
+  "page.html": "text/html; charset=utf-8",
+} as const;
+const TYPED_SIZE = 200_000;
+for (const name of Object.keys(TYPED)) {
+  writeFileSync(join(fixture.root, name), pattern(TYPED_SIZE));
+  utimesSync(join(fixture.root, name), MTIME, MTIME);
+}
 // The fixture's files are left to settle, so that the file handler's cache
 // may keep them: each case then runs twice, and the second answer comes
 // from the cache wherever the cache answers it.
@@ -128,6 +143,8 @@ function fileHeaders(
     "accept-ranges": "bytes",
     "x-content-type-options": "nosniff",
     "content-range": ABSENT,
+    // A file is shown or saved as the client decides, on every runtime.
+    "content-disposition": ABSENT,
   };
 }
 
@@ -168,7 +185,49 @@ const DOCS_LISTING =
   '{"name":"readme.md","type":"file","size":7,"modified":"T"}]}';
 const ISO_MODIFIED = /"modified":"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"/g;
 
+const TYPED_BYTES = pattern(TYPED_SIZE);
+
+// Each large typed file whole, a part of it, and a Range the handler must
+// ignore because If-Range names another version: the same header fields
+// everywhere, and never a 206 the handler did not choose.
+const typedCases: Case[] = Object.entries(TYPED).flatMap(([name, type]): Case[] => [
+  {
+    name: `serve() sends a 200 kB ${type} file whole with the same header fields everywhere`,
+    method: "GET",
+    path: `/${name}`,
+    status: 200,
+    headers: fileHeaders(type, TYPED_SIZE),
+    body: TYPED_BYTES,
+    via: "raw",
+  },
+  {
+    name: `serve() sends a 100 kB part of a ${type} file with the same header fields everywhere`,
+    method: "GET",
+    path: `/${name}`,
+    requestHeaders: { range: "bytes=1000-100999" },
+    status: 206,
+    headers: {
+      ...fileHeaders(type, 100_000),
+      etag: etagOf(TYPED_SIZE),
+      "content-range": `bytes 1000-100999/${TYPED_SIZE}`,
+    },
+    body: TYPED_BYTES.subarray(1000, 101_000),
+    via: "raw",
+  },
+  {
+    name: `serve() sends a ${type} file whole when If-Range names another version`,
+    method: "GET",
+    path: `/${name}`,
+    requestHeaders: { range: "bytes=1000-100999", "if-range": '"another-version"' },
+    status: 200,
+    headers: fileHeaders(type, TYPED_SIZE),
+    body: TYPED_BYTES,
+    via: "raw",
+  },
+]);
+
 const cases: Case[] = [
+  ...typedCases,
   {
     name: "serve() answers GET of a file with every representation header",
     method: "GET",

@@ -274,7 +274,7 @@ test("serve() from ./node gives a file handler's onError a real Request, though 
     signal: stop.signal,
     handler: createFileHandler({
       root: "/",
-      fs: { ...fs, stat: () => Promise.reject(failure) },
+      fs: { ...fs, realStat: () => Promise.reject(failure) },
       onError: (_error, request) => seen.push(request),
     }),
   });

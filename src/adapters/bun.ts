@@ -17,6 +17,7 @@
  */
 
 import { bunFileSystem } from "../fs/bun.ts";
+import { type BunFiles, FileSender } from "./_bun_send.ts";
 import {
   cachedReplyOf,
   headResponse,
@@ -38,6 +39,7 @@ export { bunFileSystem } from "../fs/bun.ts";
 interface BunServer {
   hostname?: string;
   port?: number;
+  pendingRequests: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
 }
 interface BunServeOptions {
@@ -49,7 +51,7 @@ interface BunServeOptions {
   tls?: { cert: string; key: string };
   development: boolean;
 }
-interface BunGlobal {
+interface BunGlobal extends BunFiles {
   serve(options: BunServeOptions): BunServer;
 }
 
@@ -84,7 +86,8 @@ export function serve(options: ServeOptions): Promise<Server> {
   const resolved = resolveServeOptions(options, bunFileSystem);
   const { handler, gracePeriodMs, tls } = resolved;
   const cached = cachedReplyOf(handler);
-  const server = bun.serve({
+  const files = new FileSender(bun, () => server.pendingRequests);
+  const server: BunServer = bun.serve({
     hostname: resolved.hostname,
     port: resolved.port,
     // Always given: with development false and reusePort left out, Bun
@@ -107,7 +110,7 @@ export function serve(options: ServeOptions): Promise<Server> {
         }
         const response = await handler(request);
         if (request.method === "HEAD") return datedHeadResponse(response);
-        return await withContentLength(response);
+        return await withContentLength(await files.send(request, response));
       } catch {
         return internalError();
       }
@@ -122,6 +125,7 @@ export function serve(options: ServeOptions): Promise<Server> {
     const timer = setTimeout(() => void server.stop(true).catch(() => {}), gracePeriodMs);
     server.stop(false).catch(() => {}).then(() => {
       clearTimeout(timer);
+      files.releaseAll();
       finished.resolve();
     });
   });
@@ -141,19 +145,29 @@ function datedHeadResponse(response: Response): Response {
 }
 
 // Bun 1.4.5 drops the Content-Length of a ReadableStream body and sends it
-// chunked (oven-sh/bun#10507), but keeps the length of a bytes body. The
-// one stream body the file handler makes is multipart/byteranges (files
-// are Blobs, which Bun sends with sendfile(2) and their length), so such a
-// body up to BUFFERED_SIZE is read into memory first. Blob and stream
-// bodies look alike from here, hence the test on the media type; a larger
-// multipart body, or a handler's own stream, still goes out chunked.
+// chunked (oven-sh/bun#10507), but keeps the length of a bytes body. A
+// multipart/byteranges body (files are handed to Bun as Blobs by
+// nativeFileResponse) up to BUFFERED_SIZE is read into memory first; a
+// larger multipart body, or a handler's own stream, still goes out chunked.
 const BUFFERED_SIZE = 1024 * 1024;
 
 async function withContentLength(response: Response): Promise<Response> {
   const length = Number(response.headers.get("content-length") ?? NaN);
   const type = response.headers.get("content-type") ?? "";
   if (!(length <= BUFFERED_SIZE) || !/^multipart\/byteranges\s*;/i.test(type)) return response;
-  const bytes = await response.arrayBuffer();
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await response.arrayBuffer();
+  } catch {
+    // A later part met a file changed (or a link swapped in) since the
+    // lookup; nothing is sent yet, so the answer is the core's own for a
+    // file that keeps changing.
+    return new Response("Service Unavailable\n", {
+      status: 503,
+      statusText: "Service Unavailable",
+      headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" },
+    });
+  }
   return new Response(bytes, {
     status: response.status,
     statusText: response.statusText,

@@ -1,7 +1,9 @@
 /**
- * The file-system port for Bun: ranges over 64 KiB are
- * `Bun.file(...).slice(...)` blobs, which `Bun.serve` sends with
- * sendfile(2); smaller ones are read at once.
+ * The file-system port for Bun. Ranges up to 64 KiB are read at once; a
+ * larger one is a stream over a descriptor opened and checked at once
+ * (never a path that Bun would open again later, which a link swapped in
+ * meanwhile could redirect), and the Bun adapter hands that descriptor to
+ * Bun to send natively (`takeBunFileSource()`).
  *
  * @example Serving a folder with Bun.serve
  * ```ts ignore
@@ -15,24 +17,19 @@
  * @module
  */
 
+import { closeSync, read } from "node:fs";
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
   fsError,
   lstatPath,
+  openChecked,
   readDir,
   readSmallRange,
   realPath,
   realStat,
-  sameVersion,
   SMALL_READ,
   statPath,
 } from "./_node_fs.ts";
-
-// The one Bun API used here, declared locally so that type-checking this
-// module does not need Bun's global types.
-interface BunGlobal {
-  file(path: string): Blob;
-}
 
 /**
  * Creates the file-system port for Bun.
@@ -49,8 +46,7 @@ interface BunGlobal {
  * ```
  */
 export function bunFileSystem(): FileSystem {
-  const bun = (globalThis as { Bun?: BunGlobal }).Bun;
-  if (bun === undefined) {
+  if (!("Bun" in globalThis)) {
     throw new TypeError("Cannot create Bun file system: not running on Bun");
   }
   return {
@@ -59,21 +55,114 @@ export function bunFileSystem(): FileSystem {
     realPath,
     realStat,
     readDir,
-    async open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
-      if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, options);
-      const expected = options.expected;
-      // Bun.file() opens lazily, at send time; check now that the path is
-      // still a regular file of the expected version, so that a FIFO or a
-      // deleted file is a 404. A file replaced between this check and the
-      // send is the one window left: Bun 1.4.5 resets the connection when a
-      // Bun.file() made from a descriptor is sliced, so the body cannot be
-      // pinned to the descriptor checked here.
-      const info = await statPath(path);
-      if (info.kind !== "file") throw fsError("ENOENT", "not a regular file");
-      if (expected !== undefined && !sameVersion(info, expected)) {
-        throw fsError("ESTALE", "file changed since it was looked up");
+    open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
+      if (range.end - range.start < SMALL_READ) return readSmallRange(path, range, options);
+      try {
+        const { fd, stats } = openChecked(path, options);
+        return Promise.resolve(descriptorStream(fd, range, stats.size));
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return bun.file(path).slice(range.start, range.end + 1);
     },
   };
+}
+
+/** An open, checked file range that the Bun adapter may send natively. */
+export interface BunFileSource {
+  /** The descriptor; whoever takes the source must close it. */
+  fd: number;
+  /** First byte offset. */
+  start: number;
+  /** Last byte offset, inclusive. */
+  end: number;
+  /** The whole file's size when it was opened. */
+  size: number;
+}
+
+const sources = new WeakMap<ReadableStream<Uint8Array>, () => BunFileSource | null>();
+
+/**
+ * Takes the open file behind a body made by {@linkcode bunFileSystem}, so
+ * that the Bun adapter can have Bun send it (sendfile) instead of pulling
+ * it through a web stream, which Bun 1.4.5 sends without its
+ * Content-Length (oven-sh/bun#10507). The body must not be read
+ * afterwards: the caller owns (and must close) the descriptor.
+ *
+ * @param body A response body.
+ * @returns The file range, or `null` for any other body, or one already read.
+ *
+ * @example Any other body
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { takeBunFileSource } from "./bun.ts";
+ *
+ * assert.equal(takeBunFileSource(new Response("hi").body), null);
+ * ```
+ */
+export function takeBunFileSource(body: ReadableStream<Uint8Array> | null): BunFileSource | null {
+  if (body === null) return null;
+  const take = sources.get(body);
+  sources.delete(body);
+  return take === undefined ? null : take();
+}
+
+// Reads of 1 MiB, as the Node bridge's, when the body is read in
+// JavaScript (multipart parts, or a handler used without the adapter).
+const CHUNK_SIZE = 1024 * 1024;
+
+function readAt(fd: number, buffer: Uint8Array, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, buffer.byteLength, position, (error, bytesRead) => {
+      if (error) reject(error);
+      else resolve(bytesRead);
+    });
+  });
+}
+
+function descriptorStream(fd: number, range: ByteRange, size: number): ReadableStream<Uint8Array> {
+  let position = range.start;
+  const end = range.end + 1;
+  let closed = false;
+  let started = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      started = true;
+      try {
+        const buffer = new Uint8Array(Math.min(CHUNK_SIZE, end - position));
+        const bytesRead = await readAt(fd, buffer, position);
+        if (closed) return;
+        // A file truncated under us: fail the body rather than end it short
+        // of the Content-Length already sent.
+        if (bytesRead === 0) throw fsError("EIO", "file shrank while being read");
+        position += bytesRead;
+        controller.enqueue(
+          bytesRead === buffer.byteLength ? buffer : buffer.subarray(0, bytesRead),
+        );
+        if (position >= end) {
+          close();
+          controller.close();
+        }
+      } catch (error) {
+        close();
+        controller.error(error);
+      }
+    },
+    cancel: close,
+  }, { highWaterMark: 0 });
+  sources.set(stream, () => {
+    if (started || closed) return null;
+    // Ownership moves to the taker: the stream no longer closes it.
+    closed = true;
+    return { fd, start: range.start, end: range.end, size };
+  });
+  return stream;
 }
