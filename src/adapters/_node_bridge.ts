@@ -8,11 +8,13 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
+import type { Duplex } from "node:stream";
 import { takeFileSource } from "../fs/node.ts";
 import { chunks, pump, sendFile } from "./_node_send.ts";
 import type { CachedReply, HandleView, Reply } from "../core/handler.ts";
 import { cachedReplyOf, handleViewOf, internalError } from "./_serve_options.ts";
 import type { Handler } from "./_serve_options.ts";
+import { checkFraming, REBASE, refusal, type RequestHead, targetPath } from "./_request_framing.ts";
 
 /** A request from `node:http`, `node:https` or `node:http2`. */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -57,12 +59,73 @@ export function createListener(
   function onClose(this: NodeResponse): void {
     state.onResponseEnd(this.req);
   }
+  const scheme = state.secure ? "https" : "http";
   return (req, res) => {
     state.onRequest(req);
     res.on("close", onClose);
     res.on("finish", onFinish);
+    // A request pipelined behind a refusal is never answered: the refusal
+    // closes the connection once it is sent (RFC 9112 §9.6).
+    if (refused.has(req.socket)) return;
+    const framing = checkFraming(nodeHead(req), scheme);
+    if (framing > REBASE) return refuse(framing as 400 | 405 | 505, req, res);
     void respond(served, state, req, res);
   };
+}
+
+// Sockets whose last answer was a refusal. Node 24 has already parsed
+// (and emitted) what came behind the refused request on the same read.
+const refused = new WeakSet<object>();
+
+function isHttp2(req: NodeRequest): req is Http2ServerRequest {
+  return (req as { stream?: unknown }).stream !== undefined;
+}
+
+function nodeHead(req: NodeRequest): RequestHead {
+  const headers = req.headers;
+  const http2 = isHttp2(req);
+  const host = http2 ? headers[":authority"] ?? headers.host : headers.host;
+  return {
+    method: req.method ?? "",
+    target: req.url ?? "",
+    // Repeated Host lines arrive joined (the servers are made with
+    // joinDuplicateHeaders), as Headers.get joins them on Deno and Bun.
+    host: typeof host === "string" ? host : null,
+    version: http2 ? null : req.httpVersion,
+    // Only HTTP/1.0 has a rule about it: no lookup for HTTP/1.1.
+    transferEncoding: req.httpVersionMinor === 0 && headers["transfer-encoding"] !== undefined,
+  };
+}
+
+function refuse(status: 400 | 405 | 505, req: NodeRequest, res: NodeResponse): void {
+  const { headers, body } = refusal(status, req.method ?? "");
+  const http2 = isHttp2(req);
+  const fields: string[] = [];
+  // Connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2).
+  for (const [name, value] of headers) {
+    if (!http2 || name !== "connection") fields.push(name, value);
+  }
+  if (!http2) refused.add(req.socket);
+  (res as ServerResponse).writeHead(status, fields);
+  res.end(body);
+}
+
+/**
+ * The server's `connect` listener: CONNECT gets 405, as from
+ * `checkFraming()`, and never a tunnel. Left without one, Node 24 drops an
+ * HTTP/1 CONNECT with no answer; an HTTP/2 one comes with a response.
+ *
+ * @param req The CONNECT request.
+ * @param target Its socket (HTTP/1) or its response (HTTP/2).
+ */
+export function refuseConnect(req: NodeRequest, target: Duplex | NodeResponse): void {
+  if ("writeHead" in target) return refuse(405, req, target);
+  const { headers, body } = refusal(405, "CONNECT");
+  let head = `HTTP/1.1 405 Method Not Allowed\r\ndate: ${new Date().toUTCString()}\r\n`;
+  for (const [name, value] of headers) head += `${name}: ${value}\r\n`;
+  // Node no longer watches a socket it has handed over.
+  target.on("error", () => target.destroy());
+  target.end(head + "\r\n" + body);
 }
 
 // A cached file is answered straight from the file handler's reply, with
@@ -173,25 +236,14 @@ function toRequest(req: NodeRequest, res: NodeResponse, secure: boolean): Reques
   }
 }
 
-// The target is appended to the origin as a string: `new URL(target, base)`
-// would read a target such as `//evil.example/x` as another host.
+// The Host field (which checkFraming() has checked) and the target's path,
+// joined as strings: `new URL(target, base)` would read a target such as
+// `//evil.example/x` as another host. An absolute-form target's own scheme
+// and authority are not used: the request is answered for this server.
 function requestUrl(req: NodeRequest, secure: boolean): string {
-  const target = req.url ?? "/";
-  if (/^https?:\/\//i.test(target)) return target;
-  const host = req.headers[":authority"] ?? req.headers.host;
-  const origin = typeof host === "string" && HOST.test(host) ? host : localOrigin(req);
-  return `${secure ? "https" : "http"}://${origin}${
-    target.startsWith("/") ? target : "/" + target
-  }`;
+  const host = isHttp2(req) ? req.headers[":authority"] ?? req.headers.host : req.headers.host;
+  return `${secure ? "https" : "http"}://${host}${targetPath(req.url ?? "/")}`;
 }
-
-function localOrigin(req: NodeRequest): string {
-  const address = req.socket.localAddress ?? "127.0.0.1";
-  return `${address.includes(":") ? `[${address}]` : address}:${req.socket.localPort}`;
-}
-
-// A host name, IPv4 or bracketed IPv6 literal, and an optional port.
-const HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 function lazyBody(req: NodeRequest): ReadableStream<Uint8Array> {
   let iterator: AsyncIterator<Uint8Array> | null = null;

@@ -18,6 +18,7 @@
 
 import { bunFileSystem } from "../fs/bun.ts";
 import { type BunFiles, FileSender } from "./_bun_send.ts";
+import { checkFraming, REBASE, refusalResponse, SERVE, targetPath } from "./_request_framing.ts";
 import {
   cachedReplyOf,
   headResponse,
@@ -87,6 +88,7 @@ export function serve(options: ServeOptions): Promise<Server> {
   const { handler, gracePeriodMs, tls } = resolved;
   const cached = cachedReplyOf(handler);
   const files = new FileSender(bun, () => server.pendingRequests);
+  const scheme = tls === null ? "http" : "https";
   const server: BunServer = bun.serve({
     hostname: resolved.hostname,
     port: resolved.port,
@@ -96,12 +98,28 @@ export function serve(options: ServeOptions): Promise<Server> {
     reusePort: resolved.reusePort,
     development: false,
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
-    fetch: async (request) => {
+    fetch: async (received) => {
+      let request = received;
+      const { method, url } = request;
+      const host = request.headers.get("host");
+      // Bun 1.4.5 builds request.url from the Host field (a bare path when
+      // it is missing or invalid), never from an absolute-form target.
+      const framing = checkFraming(
+        { method, target: url, host, version: null, transferEncoding: false },
+        scheme,
+      );
+      if (framing !== SERVE) {
+        if (framing !== REBASE) {
+          const refused = refusalResponse(framing, method);
+          return method === "HEAD" ? datedHeadResponse(refused) : refused;
+        }
+        request = new Request(`${scheme}://${host}${targetPath(url)}`, received);
+      }
       try {
         // A cached file is answered before the checks below: its body is
         // bytes, and its HEAD answer needs only a Date.
         if (cached !== undefined) {
-          const reply = await cached(request.method, request.url, request.headers);
+          const reply = await cached(method, request.url, request.headers);
           if (reply !== null) {
             return request.method === "HEAD"
               ? datedHeadResponse(reply.clonedResponse())

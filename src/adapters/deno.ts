@@ -17,6 +17,7 @@
  */
 
 import { denoFileSystem } from "../fs/deno.ts";
+import { checkFraming, REBASE, refusalResponse, SERVE, targetPath } from "./_request_framing.ts";
 import {
   cachedReplyOf,
   headResponse,
@@ -72,6 +73,13 @@ export async function serve(options: ServeOptions): Promise<Server> {
   }
   const inFlight = new InFlight();
   const cached = cachedReplyOf(handler);
+  const scheme = tls === null ? "http" : "https";
+  // The authority Deno 2.9 puts in request.url when an HTTP/1 request has
+  // no Host. HTTP/2 requests have no host field either, and one whose
+  // :authority is that same `localhost:PORT` looks the same: over TLS, where
+  // browsers speak HTTP/2, it is not looked for; over plain HTTP only h2c
+  // with prior knowledge (no browser) is mistaken for it.
+  let missingHost: string | null = null;
   const listening = Promise.withResolvers<URL>();
   // No `signal` is given to Deno.serve: on Deno 2.9 aborting it drops
   // in-flight responses, and aborting it after shutdown() has begun throws
@@ -83,17 +91,36 @@ export async function serve(options: ServeOptions): Promise<Server> {
     ...(tls === null ? {} : { cert: tls.cert, key: tls.key }),
     onListen: (address) => {
       const addr = address as Deno.NetAddr;
+      if (tls === null) missingHost = `localhost:${addr.port}`;
       listening.resolve(listenUrl(addr.hostname, addr.port, tls !== null));
     },
     onError: () => internalError(),
-  }, async (request) => {
+  }, async (received) => {
+    let request = received;
+    const { method, url } = request;
+    const host = hostOf(request, url, missingHost);
+    const framing = checkFraming(
+      { method, target: url, host, version: null, transferEncoding: false },
+      scheme,
+    );
+    if (framing !== SERVE) {
+      // Deno 2.9 sends the Connection: close of a refusal but keeps the
+      // connection open (SECURITY.md, "Runtime limits").
+      if (framing !== REBASE) return refusalResponse(framing, method);
+      request = new Request(`${scheme}://${host}${targetPath(url)}`, {
+        method,
+        headers: request.headers,
+        body: request.body,
+        duplex: "half",
+      } as RequestInit);
+    }
     // A cached file is answered before any of the work below: its body is
     // small, and the handler never sees the request or its signal.
     if (cached !== undefined) {
-      const reply = await cached(request.method, request.url, request.headers);
+      const reply = await cached(method, request.url, request.headers);
       if (reply !== null) return reply.clonedResponse();
     }
-    const client = new ClientSignal(request);
+    const client = new ClientSignal(request, received);
     let response: Response;
     try {
       response = await handler(request);
@@ -112,6 +139,20 @@ export async function serve(options: ServeOptions): Promise<Server> {
   });
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return { url, finished };
+}
+
+// The Host field, or for HTTP/2 the :authority. Deno 2.9 tells neither the
+// version nor whether Host was sent: an HTTP/1 request without it has no
+// host field and a URL naming `missing`; an HTTP/2 request has no host
+// field either, and its URL names its :authority.
+function hostOf(request: Request, url: string, missing: string | null): string | null {
+  const host = request.headers.get("host");
+  if (host !== null) return host;
+  const start = url.indexOf("//") + 2;
+  let end = start;
+  while (end < url.length && url[end] !== "/" && url[end] !== "?") end++;
+  const authority = url.slice(start, end);
+  return authority === missing ? null : authority;
 }
 
 // Bodies up to this size are sent at once; larger ones are downloads that a
@@ -185,12 +226,16 @@ const denoSignal = Object.getOwnPropertyDescriptor(Request.prototype, "signal")!
  * returned keeps Deno's behaviour.
  */
 class ClientSignal {
-  #request: Request;
+  #received: Request;
   #controller: AbortController | null = null;
   #sent = false;
 
-  constructor(request: Request) {
-    this.#request = request;
+  /**
+   * @param request The request the handler gets.
+   * @param received The request Deno made, whose signal is Deno's.
+   */
+  constructor(request: Request, received: Request) {
+    this.#received = received;
     Object.defineProperty(request, "signal", {
       configurable: true,
       enumerable: true,
@@ -202,7 +247,7 @@ class ClientSignal {
     if (this.#controller !== null) return this.#controller.signal;
     const controller = new AbortController();
     this.#controller = controller;
-    const native: AbortSignal = denoSignal.call(this.#request);
+    const native: AbortSignal = denoSignal.call(this.#received);
     const pass = () => {
       if (!this.#sent) controller.abort(native.reason);
     };

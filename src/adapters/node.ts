@@ -17,10 +17,10 @@
  */
 
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
-import { createSecureServer } from "node:http2";
+import { createSecureServer, type SecureServerOptions } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { nodeFileSystem } from "../fs/node.ts";
-import { type BridgeState, createListener } from "./_node_bridge.ts";
+import { type BridgeState, createListener, refuseConnect } from "./_node_bridge.ts";
 import { Connections } from "./_node_connections.ts";
 import {
   listenUrl,
@@ -95,16 +95,22 @@ function createNodeServer(
   connections: Connections,
 ): HttpServer {
   const listener = createListener(resolved.handler, state);
+  // Repeated fields joined with ", " as in Headers (Node keeps only the
+  // first Host line otherwise), so that checkFraming() sees two Host lines.
+  const joinDuplicateHeaders = true;
   if (resolved.tls === null) {
-    const server = createHttpServer(listener);
+    const server = createHttpServer({ joinDuplicateHeaders }, listener);
     server.on("connection", (socket) => connections.addSocket(socket));
+    server.on("connect", refuseConnect);
     return server;
   }
   const server = createSecureServer({
     cert: resolved.tls.cert,
     key: resolved.tls.key,
     allowHTTP1: true,
-  }, listener);
+    joinDuplicateHeaders,
+  } as SecureServerOptions, listener);
+  server.on("connect", refuseConnect);
   server.on("secureConnection", (socket) => {
     if (socket.alpnProtocol !== "h2") connections.addSocket(socket);
   });

@@ -186,7 +186,10 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   if (method !== "GET" && method !== "HEAD") {
     return errorResponse(405, method, { allow: ALLOW });
   }
-  const url = new URL(request.url);
+  // Deno.serve and Bun.serve build request.url from the Host field: without
+  // an adapter in front, a bad Host makes it no URL ("http://a b/x", "/x").
+  const url = URL.parse(request.url);
+  if (url === null) return errorResponse(400, method);
   const resolved = resolvePath(url.pathname, options.urlRoot);
   if (isRefused(resolved)) return errorResponse(resolved.status, method);
   const { segments, trailingSlash } = resolved;
