@@ -340,6 +340,70 @@ export function readSmallRange(
   }
 }
 
+/** An open file that a body reads from: positioned reads, and a close. */
+export interface ChunkSource {
+  /** Reads into `buffer` from `position`; resolves with the bytes read (0 at the end). */
+  read(buffer: Uint8Array, position: number): Promise<number>;
+  /** Closes the file. */
+  close(): Promise<void> | void;
+}
+
+/**
+ * The bytes `range` of an open file as a stream of reads of `chunkSize`,
+ * pulled one at a time. The file is closed at the end, on cancel and on
+ * failure; a file that shrinks fails the body (`EIO`) rather than end it
+ * short of the Content-Length already sent. `take()` hands the open file to
+ * a caller that sends it another way (the adapters' side doors), as long as
+ * nothing was read yet: then the stream no longer closes it.
+ *
+ * @returns The body, and `take()`, which tells whether ownership moved.
+ */
+export function chunkedBody(
+  file: ChunkSource,
+  range: ByteRange,
+  chunkSize: number,
+): { body: ReadableStream<Uint8Array>; take(): boolean } {
+  let position = range.start;
+  const end = range.end + 1;
+  let closing: Promise<void> | null = null;
+  let started = false;
+  const close = () =>
+    closing ??= (async () => {
+      try {
+        await file.close();
+      } catch {
+        // Already closed.
+      }
+    })();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      started = true;
+      try {
+        const buffer = new Uint8Array(Math.min(chunkSize, end - position));
+        const count = await file.read(buffer, position);
+        if (closing !== null) return;
+        if (count === 0) throw fsError("EIO", "file shrank while being read");
+        position += count;
+        controller.enqueue(count === buffer.byteLength ? buffer : buffer.subarray(0, count));
+        if (position >= end) {
+          await close();
+          controller.close();
+        }
+      } catch (error) {
+        await close();
+        controller.error(error);
+      }
+    },
+    cancel: close,
+  }, { highWaterMark: 0 });
+  const take = () => {
+    if (started || closing !== null) return false;
+    closing = Promise.resolve();
+    return true;
+  };
+  return { body, take };
+}
+
 /** An error shaped like the ones `node:fs` throws, for the core to classify. */
 export function fsError(code: string, message: string): Error {
   return Object.assign(new Error(`${code}: ${message}`), { code });

@@ -20,7 +20,7 @@
 import { closeSync, read } from "node:fs";
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
-  fsError,
+  chunkedBody,
   lstatPath,
   openChecked,
   readDir,
@@ -110,59 +110,21 @@ export function takeBunFileSource(body: ReadableStream<Uint8Array> | null): BunF
 // JavaScript (multipart parts, or a handler used without the adapter).
 const CHUNK_SIZE = 1024 * 1024;
 
-function readAt(fd: number, buffer: Uint8Array, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    read(fd, buffer, 0, buffer.byteLength, position, (error, bytesRead) => {
-      if (error) reject(error);
-      else resolve(bytesRead);
-    });
-  });
-}
-
 function descriptorStream(fd: number, range: ByteRange, size: number): ReadableStream<Uint8Array> {
-  let position = range.start;
-  const end = range.end + 1;
-  let closed = false;
-  let started = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed.
-    }
-  };
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      started = true;
-      try {
-        const buffer = new Uint8Array(Math.min(CHUNK_SIZE, end - position));
-        const bytesRead = await readAt(fd, buffer, position);
-        if (closed) return;
-        // A file truncated under us: fail the body rather than end it short
-        // of the Content-Length already sent.
-        if (bytesRead === 0) throw fsError("EIO", "file shrank while being read");
-        position += bytesRead;
-        controller.enqueue(
-          bytesRead === buffer.byteLength ? buffer : buffer.subarray(0, bytesRead),
-        );
-        if (position >= end) {
-          close();
-          controller.close();
-        }
-      } catch (error) {
-        close();
-        controller.error(error);
-      }
+  const { body, take } = chunkedBody(
+    {
+      read: (buffer, position) =>
+        new Promise((resolve, reject) => {
+          read(fd, buffer, 0, buffer.byteLength, position, (error, bytesRead) => {
+            if (error) reject(error);
+            else resolve(bytesRead);
+          });
+        }),
+      close: () => closeSync(fd),
     },
-    cancel: close,
-  }, { highWaterMark: 0 });
-  sources.set(stream, () => {
-    if (started || closed) return null;
-    // Ownership moves to the taker: the stream no longer closes it.
-    closed = true;
-    return { fd, start: range.start, end: range.end, size };
-  });
-  return stream;
+    range,
+    CHUNK_SIZE,
+  );
+  sources.set(body, () => take() ? { fd, start: range.start, end: range.end, size } : null);
+  return body;
 }

@@ -17,7 +17,7 @@ import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts
 import {
   checkPlace,
   checkVersion,
-  fsError,
+  chunkedBody,
   lstatPath,
   openFlags,
   readDir,
@@ -109,40 +109,15 @@ export function takeFileSource(body: ReadableStream<Uint8Array> | null): FileSou
 }
 
 function rangeStream(handle: fsp.FileHandle, range: ByteRange): ReadableStream<Uint8Array> {
-  let position = range.start;
-  const end = range.end + 1;
-  let closing: Promise<void> | null = null;
-  let started = false;
-  const close = () => (closing ??= handle.close().catch(() => {}));
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      started = true;
-      try {
-        const length = Math.min(CHUNK_SIZE, end - position);
-        const buffer = new Uint8Array(length);
-        const { bytesRead } = await handle.read(buffer, 0, length, position);
-        if (closing !== null) return;
-        // A file truncated under us: fail the body rather than end it short
-        // of the Content-Length already sent.
-        if (bytesRead === 0) throw fsError("EIO", "file shrank while being read");
-        position += bytesRead;
-        controller.enqueue(bytesRead === length ? buffer : buffer.subarray(0, bytesRead));
-        if (position >= end) {
-          await close();
-          controller.close();
-        }
-      } catch (error) {
-        await close();
-        controller.error(error);
-      }
+  const { body, take } = chunkedBody(
+    {
+      read: async (buffer, position) =>
+        (await handle.read(buffer, 0, buffer.byteLength, position)).bytesRead,
+      close: () => handle.close(),
     },
-    cancel: close,
-  }, { highWaterMark: 0 });
-  sources.set(stream, () => {
-    if (started || closing !== null) return null;
-    // Ownership moves to the taker: the web stream no longer closes it.
-    closing = Promise.resolve();
-    return { handle, start: range.start, end: range.end };
-  });
-  return stream;
+    range,
+    CHUNK_SIZE,
+  );
+  sources.set(body, () => take() ? { handle, start: range.start, end: range.end } : null);
+  return body;
 }
