@@ -45,12 +45,17 @@ export function check<T>(
   return fc.assert(property as any, { seed: SEED, numRuns, path: PATH });
 }
 
-/** The fastest of `times` timings of `fn(input)`, in milliseconds. */
-export function fastest<T>(fn: (input: T) => unknown, input: T, times = 3): number {
+/** The fastest of `times` timings of `fn(make())`, in milliseconds; `make` is not timed. */
+export async function fastest<T>(
+  fn: (input: T) => unknown,
+  make: () => T,
+  times = 3,
+): Promise<number> {
   let best = Infinity;
   for (let i = 0; i < times; i++) {
+    const input = make();
     const start = performance.now();
-    fn(input);
+    await fn(input);
     best = Math.min(best, performance.now() - start);
   }
   return best;
@@ -70,13 +75,14 @@ export const HOSTILE_UNITS: readonly string[] = [
   " ",
   ",",
   '"',
+  "\\",
   '\\"',
   "a=",
   "a=b,",
   'a="b",',
+  "a a ",
   "Basic ",
   "Digest a=b ",
-  "a a ",
   "=",
   "%",
   "%2",
@@ -86,32 +92,39 @@ export const HOSTILE_UNITS: readonly string[] = [
   "*/*,",
   'W/"',
   '"a",',
+  "\t",
 ];
 
+/** Builds an input of a given length from each hostile unit, by default as a plain string. */
+export type InputMaker<T> = (length: number) => T;
+
+const STRINGS: InputMaker<string>[] = HOSTILE_UNITS.map((unit) => (length) =>
+  repeatTo(unit, length)
+);
+
 /**
- * Asserts that `parse` takes well under a second on a 1 MiB input made of
- * each hostile unit, and that 1 MiB costs less than 8 times 256 KiB (four
- * times the input: linear work gives about 4, quadratic 16).
+ * Asserts that `run` takes well under a second on each 1 MiB input, and
+ * that 1 MiB costs less than 8 times 256 KiB (four times the input: linear
+ * work gives about 4, quadratic 16).
  */
-export function assertLinear(
+export async function assertLinear<T = string>(
   name: string,
-  parse: (input: string) => unknown,
-  units: readonly string[] = HOSTILE_UNITS,
-): void {
+  run: (input: T) => unknown,
+  makers: readonly InputMaker<T>[] = STRINGS as unknown as InputMaker<T>[],
+): Promise<void> {
   const MiB = 1 << 20;
-  for (const unit of units) {
-    const big = repeatTo(unit, MiB);
-    const small = repeatTo(unit, MiB / 4);
-    parse(small); // warm up the code paths before timing
-    const bigMs = fastest(parse, big);
-    const smallMs = fastest(parse, small);
-    if (bigMs >= 1000) {
-      throw new Error(`${name} took ${bigMs.toFixed(1)} ms on 1 MiB of ${JSON.stringify(unit)}`);
-    }
+  for (const [i, make] of makers.entries()) {
+    await run(make(MiB / 4)); // warm up the code paths before timing
+    const bigMs = await fastest(run, () => make(MiB));
+    const smallMs = await fastest(run, () => make(MiB / 4));
+    const shape = (makers as readonly unknown[]) === STRINGS
+      ? JSON.stringify(HOSTILE_UNITS[i])
+      : `input ${i}`;
+    if (bigMs >= 1000) throw new Error(`${name} took ${bigMs.toFixed(1)} ms on 1 MiB of ${shape}`);
     // Below a few milliseconds the ratio is timer noise, not growth.
     if (bigMs > 5 && bigMs / Math.max(smallMs, 0.5) >= 8) {
       throw new Error(
-        `${name} looks superlinear on ${JSON.stringify(unit)}: ` +
+        `${name} looks superlinear on ${shape}: ` +
           `${smallMs.toFixed(1)} ms for 256 KiB, ${bigMs.toFixed(1)} ms for 1 MiB`,
       );
     }
