@@ -42,10 +42,6 @@ const qvalue = fc.oneof(
   ),
 );
 
-function caseVariant(text: string): fc.Arbitrary<string> {
-  return fc.constantFrom(text, text.toUpperCase(), text[0].toUpperCase() + text.slice(1));
-}
-
 const range: fc.Arbitrary<Range> = fc
   .tuple(
     fc.constantFrom(...RANGES),
