@@ -100,9 +100,12 @@ export const HOSTILE_UNITS: readonly string[] = [
 /** Builds an input of a given length from each hostile unit, by default as a plain string. */
 export type InputMaker<T> = (length: number) => T;
 
-const STRINGS: InputMaker<string>[] = HOSTILE_UNITS.map((unit) => (length) =>
-  repeatTo(unit, length)
-);
+/** Input makers that repeat each of `units` to the length asked for. */
+export function repeating(units: readonly string[]): InputMaker<string>[] {
+  return units.map((unit) => (length) => repeatTo(unit, length));
+}
+
+const STRINGS: InputMaker<string>[] = repeating(HOSTILE_UNITS);
 
 /**
  * Asserts that `run` takes well under a second on each 1 MiB input, and

@@ -17,7 +17,7 @@ import { redirectHop } from "../../src/client/redirect.ts";
 import { startRequest } from "../../src/client/hop_request.ts";
 import { createClient } from "../../src/client/client.ts";
 import { ClientError } from "../../src/client/errors.ts";
-import { assertLinear, check, repeatTo, utf16String } from "../_helpers/properties.ts";
+import { assertLinear, check, repeating, repeatTo, utf16String } from "../_helpers/properties.ts";
 
 // ---------------------------------------------------------------------------
 // WWW-Authenticate
@@ -423,8 +423,8 @@ test("redirectHop() reads a 1 MiB Location in linear time", async () => {
         if (!(error instanceof ClientError)) throw error;
       }
     },
-    ["a", "/", "%", "%2e%2e/", "../", "?", "#", "\\", "http://", "é", "@", " "].map(
-      (unit) => (length: number) => "/" + repeatTo(unit, length),
+    repeating(["a", "%", "%2e%2e/", "../", "\\", "é", "@"]).map((make) => (n: number) =>
+      "/" + make(n)
     ),
   );
 });
@@ -492,7 +492,6 @@ test("createClient() reads a 1 MiB challenge in linear time", async () => {
     (length: number) => 'Digest realm="r", nonce="n", domain="' + repeatTo("/a ", length) + '"',
     (length: number) => 'Basic realm="' + repeatTo('\\"', length) + '"',
     (length: number) => repeatTo('Digest realm="r", nonce="n", ', length),
-    (length: number) => repeatTo("Basic ", length),
   ];
   await assertLinear(
     "createClient() answering a challenge",

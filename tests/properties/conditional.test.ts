@@ -11,7 +11,7 @@ import { evaluatePreconditions, rangeAllowed } from "../../src/core/conditional.
 import { parseRange } from "../../src/core/range.ts";
 import { createFileHandler } from "../../src/core/handler.ts";
 import { buildFixture, MTIME, runtimeFileSystem } from "../_helpers/fixture.ts";
-import { check } from "../_helpers/properties.ts";
+import { assertLinear, check, repeating } from "../_helpers/properties.ts";
 
 const fixture = buildFixture();
 after(() => fixture.remove());
@@ -349,4 +349,16 @@ test("createFileHandler() answers any If-* combination as RFC 9110 §13.2.2 orde
     }),
     500,
   );
+});
+
+test("evaluatePreconditions() and rangeAllowed() read 1 MiB fields in linear time", async () => {
+  const validators = { etag: ETAG, lastModified: LAST_MODIFIED };
+  // The dates are read only up to 64 characters; the tag lists in full.
+  const units = ['"a",', 'W/"a", ', '"', "W/", ",", "*", "a"];
+  for (const name of ["if-match", "if-none-match", "if-range"]) {
+    await assertLinear(`${name} of 1 MiB`, (headers: Headers) => {
+      evaluatePreconditions("GET", headers, validators);
+      rangeAllowed(headers, validators);
+    }, repeating(units).map((make) => (length: number) => new Headers({ [name]: make(length) })));
+  }
 });

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { encodePath, isRefused, resolvePath } from "../../src/core/resolve_path.ts";
 import { CACHED_REPLY, createFileHandler, HANDLE_VIEW } from "../../src/core/handler.ts";
 import { buildFixture, ODD_NAMES, runtimeFileSystem } from "../_helpers/fixture.ts";
-import { check } from "../_helpers/properties.ts";
+import { assertLinear, check, repeating, utf16String } from "../_helpers/properties.ts";
 
 const fixture = buildFixture();
 after(() => fixture.remove());
@@ -251,7 +251,7 @@ test("resolvePath() keeps any pathname inside the root or refuses it with 400/40
 });
 
 test("resolvePath() never throws on any string", () => {
-  const text = fc.string({ unit: "binary", maxLength: 40 });
+  const text = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), utf16String(20));
   const slashed = text.map((s) => "/" + s);
   check(
     fc.property(fc.oneof(text, slashed, target), fc.oneof(text, slashed), (path, prefix) => {
@@ -259,6 +259,19 @@ test("resolvePath() never throws on any string", () => {
       assert.ok(isRefused(result) || Array.isArray(result.segments));
     }),
     2000,
+  );
+});
+
+test("resolvePath() reads a 1 MiB pathname in linear time", async () => {
+  await assertLinear(
+    "resolvePath()",
+    (path: string) => {
+      resolvePath(path, "");
+      resolvePath(path, "/static");
+    },
+    repeating(["a", "//", "%41", "%e0%80%ae/", "\\"]).map((make) => (n: number) =>
+      "/static/" + make(n)
+    ),
   );
 });
 
