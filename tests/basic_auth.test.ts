@@ -52,6 +52,25 @@ test("withBasicAuth() accepts the scheme name in any case", async () => {
   assert.equal(await statusWith(basic("ada", "lovelace").replace("Basic", "bAsIc")), 200);
 });
 
+// Found by tests/properties/basic_credentials.test.ts: the UTF-8 decoder
+// dropped a leading U+FEFF as a byte order mark, so "\ufeffada" could not
+// get in and "ada" got in with it.
+test("withBasicAuth() keeps a leading U+FEFF in the user-id", async () => {
+  const handler = withBasicAuth(() => new Response("in"), {
+    users: [{ username: "\ufeffada", password: "" }],
+  });
+  const status = async (authorization: string) => {
+    const response = await handler(
+      new Request("http://localhost/", { headers: { authorization } }),
+    );
+    await response.body?.cancel();
+    return response.status;
+  };
+  assert.equal(await status("Basic 77u/YWRhOg=="), 200); // EF BB BF "ada:"
+  assert.equal(await status(basic("ada", "")), 401);
+  assert.equal(await statusWith("Basic " + btoa("\xef\xbb\xbfada:lovelace")), 401);
+});
+
 test("withBasicAuth() answers HEAD 401 without a body", async () => {
   const response = await protectedHandler(new Request("http://localhost/x", { method: "HEAD" }));
   assert.equal(response.status, 401);

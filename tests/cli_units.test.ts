@@ -71,6 +71,32 @@ test("parseCommandLine() refuses two folders", () => {
   assert.throws(() => parseCommandLine(["a", "b"]), UsageError);
 });
 
+// Found by tests/properties/cli_args.test.ts: a usage message must be the
+// one line main() promises, whatever was typed.
+test("parseCommandLine() keeps usage messages on one line", () => {
+  const message = (argv: string[]) => {
+    try {
+      parseCommandLine(argv);
+    } catch (error) {
+      assert.ok(error instanceof UsageError);
+      return error.message;
+    }
+    assert.fail("no UsageError");
+  };
+  // parseArgs' own message goes on over three lines.
+  assert.equal(message(["--index", "--verbose"]), "Option '--index' argument is ambiguous");
+  // What was typed is quoted with its control characters escaped.
+  assert.equal(
+    message(["-p", "1\n2"]),
+    "--port must be a whole number from 0 to 65535, not '1\\n2'",
+  );
+  assert.equal(message(["-H", "X: 1\r\nX-B: 2"]), "Malformed header 'X: 1\\r\\nX-B: 2'");
+  assert.equal(
+    message(["a", "\u001b[31mb"]),
+    "Unexpected argument '\\u001b[31mb': serve takes one folder",
+  );
+});
+
 test("parseHeader() keeps colons in the value and refuses bad names", () => {
   assert.deepEqual(parseHeader("Link: <https://x/>; rel=preload"), [
     "Link",

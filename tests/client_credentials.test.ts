@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type AuthChallenge, chainOf, createClient } from "../src/client/mod.ts";
 import { TooManyChallengesError } from "../src/client/errors.ts";
+import { CredentialStore, type Space } from "../src/client/credential_store.ts";
 import { echo, startOrigin } from "./_helpers/client_servers.ts";
 import { basicGate, digestGate, unauthorized } from "./_helpers/client_digest.ts";
 
@@ -207,4 +208,29 @@ test("createClient() throws TooManyChallengesError when every answer meets a new
   } finally {
     await a.stop();
   }
+});
+
+// Found by tests/properties/client_headers.test.ts: a space met again was
+// merged with the known one path by path, each against every other, so a
+// Digest domain of 32,000 paths took seconds the second time.
+test("CredentialStore.remember() merges the paths of a space met again in linear time", () => {
+  const paths = Array.from({ length: 50_000 }, (_, i) => `/p${i}/`);
+  const space = (): Space => ({
+    origin: "http://a.test",
+    realm: "r",
+    scheme: "Digest",
+    credentials: USER,
+    digest: null,
+    paths: [...paths],
+  });
+  const store = new CredentialStore();
+  store.remember(space(), new URL("http://a.test/p0/x"));
+  const again = space();
+  const start = performance.now();
+  store.remember(again, new URL("http://a.test/p1/x"));
+  const ms = performance.now() - start;
+  assert.ok(ms < 1000, `${ms} ms`);
+  assert.equal(again.paths.length, paths.length);
+  assert.equal(store.lookup(new URL("http://a.test/p7/z")), again);
+  assert.equal(store.lookup(new URL("http://a.test/q/")), undefined);
 });

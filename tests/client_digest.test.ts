@@ -109,6 +109,16 @@ test("digestAuthorization() sends a non-ASCII username as username* (RFC 7616 §
   assert.match(quoteless, /username\*=UTF-8''it%27s%20%28me%29%2A%20%C3%A9,/);
 });
 
+// Found by tests/properties/client_headers.test.ts: encodeURIComponent()
+// threw a URIError out of the client for a lone surrogate.
+test("digestAuthorization() sends a lone surrogate in the username as U+FFFD", () => {
+  const value = digestAuthorization({ ...JASON, username: "\ud800" });
+  assert.match(value, /^Digest username\*=UTF-8''%EF%BF%BD, /);
+  // The response was computed over the same UTF-8 bytes.
+  const same = digestAuthorization({ ...JASON, username: "\ufffd" });
+  assert.equal(authParams(value).get("response"), authParams(same).get("response"));
+});
+
 test("digestAuthorization() escapes quotes and backslashes in quoted values", () => {
   const value = digestAuthorization({ ...RFC7616, username: 'a"b\\c', realm: 'r"1' });
   assert.match(value, /username="a\\"b\\\\c", realm="r\\"1"/);
@@ -188,6 +198,14 @@ test("readDigestChallenge() picks auth over auth-int, reads stale and domain, re
     "http://x.test/b",
   ]);
   assert.equal(read('Basic realm="r"'), null);
+});
+
+// Found by tests/properties/client_headers.test.ts: every URI of a 1 MiB
+// domain was resolved and kept, which took over a second per challenge.
+test("readDigestChallenge() keeps the first 100 domain URIs", () => {
+  const uris = Array.from({ length: 1000 }, (_, i) => `/p${i}/`);
+  const [challenge] = parseChallenges(`Digest nonce=n, domain="${uris.join(" ")}"`);
+  assert.deepEqual(readDigestChallenge(challenge)?.domain, uris.slice(0, 100));
 });
 
 test("basicAuthorization() encodes UTF-8 and matches RFC 7617", () => {

@@ -124,6 +124,13 @@ test("createFileHandler() serves under urlRoot and 404s outside it", async () =>
   assert.equal(redirect.headers.get("location"), "/static/");
 });
 
+test("createFileHandler() serves under a urlRoot holding characters the URL parser keeps raw", async () => {
+  const handler = await fixtureHandler(fixture, { urlRoot: "/a:b" });
+  const response = await get(handler, "/a:b/hello.txt");
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), "hello world\n");
+});
+
 test("createFileHandler() answers 404 to FIFOs, sockets and devices without blocking", async () => {
   assert.equal(await statusOf("/fifo"), 404);
   assert.equal(await statusOf("/socket"), 404);

@@ -52,6 +52,19 @@ test("resolvePath() keeps the request within urlRoot at a segment boundary", () 
   assert.equal(status("/a.txt", "/static"), 404);
 });
 
+// Found by tests/properties/paths.test.ts: the option is stored encoded
+// ("/a:b" as "/a%3Ab", "," as "%2C") but the URL parser leaves ":@$&+,;="
+// raw, so the prefix never matched what a client sends.
+test("resolvePath() matches urlRoot segments however they are percent-encoded", () => {
+  assert.deepEqual(status("/,", "/%2C"), []);
+  assert.deepEqual(status("/a:b/c.txt", "/a%3Ab"), ["c.txt"]);
+  assert.deepEqual(status("/a%3Ab/c.txt", "/a%3Ab"), ["c.txt"]);
+  assert.deepEqual(status("/st%61tic/c.txt", "/static"), ["c.txt"]);
+  assert.equal(status("/a:bc/c.txt", "/a%3Ab"), 404);
+  assert.equal(status("/a%zz/c.txt", "/a%3Ab"), 404);
+  assert.equal(status("//static/c.txt", "/static"), 404);
+});
+
 test("resolvePath() refuses a pathname that is not absolute", () => {
   assert.equal(status("a.txt"), 400);
   assert.equal(status("*"), 400);

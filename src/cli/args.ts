@@ -12,7 +12,7 @@ export class UsageError extends Error {
   readonly hint: string;
 
   constructor(message: string, hint = "Run 'fileserver --help' for usage.") {
-    super(message);
+    super(printable(message));
     this.name = "UsageError";
     this.hint = hint;
   }
@@ -113,10 +113,27 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
   return isGet ? getArgs(values, parsed.positionals) : serveArgs(values, parsed.positionals);
 }
 
-// parseArgs' messages name the API ("To specify an option argument…"); keep
-// the first sentence, which names the flag.
+// parseArgs' messages name the API ("To specify an option argument…"),
+// on further lines for some mistakes (`--index --verbose`); keep the first
+// sentence, which names the flag.
 function cleanMessage(message: string): string {
-  return message.split(". ")[0].replace(/\.$/, "");
+  return message.split(/\.\s/)[0].replace(/\.$/, "");
+}
+
+// Messages quote what was typed, which may hold line breaks or escape
+// sequences; escaped, the message stays the one line main() promises on
+// stderr and cannot drive the terminal.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\0-\x1f\x7f-\x9f\u2028\u2029]/g;
+
+function printable(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    const code = c.charCodeAt(0);
+    if (code === 10) return "\\n";
+    if (code === 13) return "\\r";
+    if (code === 9) return "\\t";
+    return "\\u" + code.toString(16).padStart(4, "0");
+  });
 }
 
 function serveArgs(values: Record<string, unknown>, positionals: string[]): ServeArgs {

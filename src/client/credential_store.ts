@@ -136,7 +136,7 @@ export class CredentialStore {
     const key = spaceKey(space.origin, space.realm);
     const known = this.#spaces.get(key);
     if (known !== undefined && known !== space && sameCredentials(known, space)) {
-      for (const path of known.paths) addPath(space, path);
+      space.paths = shortestPrefixes([...space.paths, ...known.paths]);
     }
     if (space.scheme === "Basic") addPath(space, folderOf(url.pathname));
     this.#spaces.set(key, space);
@@ -156,6 +156,19 @@ export class CredentialStore {
 function sameCredentials(a: Space, b: Space): boolean {
   return a.scheme === b.scheme && a.credentials.username === b.credentials.username &&
     a.credentials.password === b.credentials.password;
+}
+
+// The paths that no other path in `paths` is a prefix of: what addPath()
+// keeps, found with one sort instead of a scan per path, since a Digest
+// `domain` may list any number of URIs (merging 32,000 one by one took
+// seconds). Once sorted, a path is covered by a kept prefix only if it is
+// covered by the last one kept.
+function shortestPrefixes(paths: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (const path of paths.toSorted()) {
+    if (kept.length === 0 || !path.startsWith(kept[kept.length - 1])) kept.push(path);
+  }
+  return kept;
 }
 
 function addPath(space: Space, path: string): void {

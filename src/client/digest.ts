@@ -28,6 +28,11 @@ const HASHES: Record<string, string> = {
   "MD5": "md5",
 };
 
+// Each domain URI is resolved, and checked by every later request on the
+// origin; servers list one or two (RFC 7616 §3.3), so a list of thousands
+// (1 MiB took over a second to resolve) is cut short.
+const MAX_DOMAIN_URIS = 100;
+
 /** What a Digest challenge asks for, read and validated. */
 export interface DigestChallenge {
   /** The algorithm, spelled as in RFC 7616 (MD5 when the challenge has none). */
@@ -44,7 +49,7 @@ export interface DigestChallenge {
   userhash: boolean;
   /** Whether the server said the previous nonce was stale (§3.3). */
   stale: boolean;
-  /** The `domain` URIs of the protection space (§3.3), space-separated. */
+  /** The `domain` URIs of the protection space (§3.3), at most the first 100. */
   domain: string[];
 }
 
@@ -98,7 +103,8 @@ export function readDigestChallenge(challenge: Challenge): DigestChallenge | nul
     qop,
     userhash: params.get("userhash")?.toLowerCase() === "true",
     stale: params.get("stale")?.toLowerCase() === "true",
-    domain: (params.get("domain") ?? "").split(/[ \t]+/).filter((uri) => uri !== ""),
+    domain: (params.get("domain") ?? "").split(/[ \t]+/).filter((uri) => uri !== "")
+      .slice(0, MAX_DOMAIN_URIS),
   };
 }
 
@@ -178,13 +184,15 @@ function quote(value: string): string {
 }
 
 // RFC 7616 §3.4: a username that a quoted-string cannot carry goes in
-// `username*` with the RFC 8187 encoding; attr-char excludes ' ( ) *.
+// `username*` with the RFC 8187 encoding; attr-char excludes ' ( ) *. A
+// lone surrogate, which encodeURIComponent() refuses with a URIError, is
+// sent as U+FFFD, as the hashes (UTF-8 by node:crypto) already read it.
 function username(input: DigestInput): string {
   if (input.userhash) {
     return `username=${quote(hash(input.algorithm, `${input.username}:${input.realm}`))}`;
   }
   if (/^[\x20-\x7e]*$/.test(input.username)) return `username=${quote(input.username)}`;
-  const encoded = encodeURIComponent(input.username).replace(
+  const encoded = encodeURIComponent(input.username.toWellFormed()).replace(
     /['()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );

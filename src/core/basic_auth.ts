@@ -95,7 +95,10 @@ function credentialsOf(field: string | null): string | null {
   try {
     const binary = atob(match[1]);
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // RFC 7617 §2.1: the octets are user-pass in UTF-8, so a leading
+    // EF BB BF is U+FEFF in the user-id; TextDecoder would drop it as a
+    // byte order mark unless told not to.
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return null;
   }

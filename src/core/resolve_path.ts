@@ -54,11 +54,11 @@ export function resolvePath(
   if (!pathname.startsWith("/")) return refuse(400, "Bad Request");
   let rest = pathname;
   if (urlRoot !== "") {
-    // "/static" names the root folder without its slash: redirect, like any
-    // other directory.
-    if (rest === urlRoot) rest = "";
-    else if (rest.startsWith(urlRoot + "/")) rest = rest.slice(urlRoot.length);
-    else return refuse(404, "Not Found");
+    // "/static" names the root folder without its slash: the rest is "",
+    // and the handler redirects, as for any other directory.
+    const below = belowUrlRoot(pathname, urlRoot);
+    if (below === null) return refuse(404, "Not Found");
+    rest = below;
   }
   const segments: string[] = [];
   for (const raw of rest.split("/")) {
@@ -70,6 +70,24 @@ export function resolvePath(
     segments.push(segment);
   }
   return { segments, trailingSlash: rest.endsWith("/") };
+}
+
+// The part of `pathname` after the urlRoot's segments, or null. Segments
+// are compared decoded, as every other segment is: the WHATWG URL parser
+// keeps ":@$&+,;=" as they are in a path (its path percent-encode set),
+// while the option is stored with encodeURIComponent ("/a:b" as
+// "/a%3Ab"), so comparing the raw text never matched what clients send.
+function belowUrlRoot(pathname: string, urlRoot: string): string | null {
+  let at = 0;
+  for (const expected of urlRoot.slice(1).split("/")) {
+    if (pathname.charCodeAt(at) !== 0x2f) return null;
+    let end = pathname.indexOf("/", at + 1);
+    if (end === -1) end = pathname.length;
+    const want = decodeSegment(expected);
+    if (want === null || decodeSegment(pathname.slice(at + 1, end)) !== want) return null;
+    at = end;
+  }
+  return pathname.slice(at);
 }
 
 /** Whether `value` is a refusal rather than a resolved path. */
