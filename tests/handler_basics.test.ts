@@ -357,3 +357,15 @@ test("createFileHandler() answers carry the standard statusText for every status
   await failed.body?.cancel();
   assert.deepEqual([failed.status, failed.statusText], [500, "Internal Server Error"]);
 });
+
+test("prefersJson() weighs the most specific range, and ranges with other parameters match nothing", async () => {
+  const { prefersJson } = await import("../src/core/listing.ts");
+  // RFC 9110 §12.5.1: text/html;charset=utf-8 (q=0) is more specific than text/html.
+  assert.equal(prefersJson("application/json,text/html,text/html;charset=utf-8;q=0"), true);
+  // `level=1` is a parameter the listing does not have: that range does not apply.
+  assert.equal(prefersJson("text/html;q=0.5, application/json;level=1"), false);
+  // `application/json/x` is no media range.
+  assert.equal(prefersJson("application/json/x, text/html;q=0.5"), false);
+  assert.equal(prefersJson("application/json;charset=utf-8, text/html;q=0.9"), true);
+  assert.equal(prefersJson("text/html, application/json"), false);
+});

@@ -195,29 +195,43 @@ export function prefersJson(accept: string | null): boolean {
   return weight(accept, "application", "json") > weight(accept, "text", "html");
 }
 
-// The weight of the most specific range that matches type/subtype; a range
-// with no q has weight 1, and an unmatched type has weight 0.
+// The weight of the most specific range that matches type/subtype (RFC
+// 9110 §12.5.1): a range with no q has weight 1, an unmatched type weight
+// 0. Both listings are sent with `charset=utf-8`, the only media-type
+// parameter a range may name and still match; a range naming another one
+// (`;level=1`), or that is no media range (`a/b/c`), matches neither.
 function weight(accept: string, type: string, subtype: string): number {
   let best = -1;
   let q = 0;
   for (const part of accept.split(",")) {
     const [range, ...params] = part.split(";");
-    const [t, s] = range.trim().toLowerCase().split("/");
+    const names = range.trim().toLowerCase().split("/");
+    if (names.length !== 2) continue;
+    const [t, s] = names;
     let specificity: number;
     if (t === type && s === subtype) specificity = 2;
     else if (t === type && s === "*") specificity = 1;
     else if (t === "*" && s === "*") specificity = 0;
     else continue;
+    let weight = 1;
+    let matches = true;
+    let charset = false;
+    for (const param of params) {
+      const [key, value = ""] = param.trim().toLowerCase().split("=");
+      if (key === "q") {
+        const parsed = Number(value);
+        weight = Number.isFinite(parsed) ? Math.min(Math.max(parsed, 0), 1) : 0;
+        // Accept extensions after q are not media-type parameters.
+        break;
+      }
+      if (key === "charset" && value.replace(/^"|"$/g, "") === "utf-8") charset = true;
+      else matches = false;
+    }
+    if (!matches) continue;
+    if (charset) specificity += 0.5;
     if (specificity <= best) continue;
     best = specificity;
-    q = 1;
-    for (const param of params) {
-      const [key, value] = param.trim().split("=");
-      if (key.toLowerCase() === "q") {
-        const parsed = Number(value);
-        q = Number.isFinite(parsed) ? Math.min(Math.max(parsed, 0), 1) : 0;
-      }
-    }
+    q = weight;
   }
   return q;
 }
