@@ -41,6 +41,10 @@ test("fileserver --help documents every flag and exits 0", async () => {
       "--quiet",
       "--log-format",
       "--grace",
+      "--reuse-port",
+      "--headers-timeout",
+      "--idle-timeout",
+      "--request-timeout",
       "--version",
       "--output",
       "--user",
@@ -69,10 +73,18 @@ test("fileserver rejects a flag missing its value with exit 2", async () => {
 
 test("fileserver rejects a bad port, dotfiles mode and log format with exit 2", async () => {
   for (
-    const args of [["--port", "http"], ["--port", "70000"], ["--dotfiles", "show"], [
-      "--log-format",
-      "xml",
-    ], ["--grace", "-1"]]
+    const args of [
+      ["--port", "http"],
+      ["--port", "70000"],
+      ["--dotfiles", "show"],
+      [
+        "--log-format",
+        "xml",
+      ],
+      ["--grace", "-1"],
+      ["--idle-timeout", "-1"],
+      ["--headers-timeout", "20", "--request-timeout", "10"],
+    ]
   ) {
     const result = await runCli([fixture.root, ...args]);
     assert.equal(result.status, 2, args.join(" "));

@@ -5,6 +5,10 @@ import { formatEntry } from "../src/cli/access_log.ts";
 import { parseCommandLine, parseHeader, UsageError } from "../src/cli/args.ts";
 import { HELP, VERSION } from "../src/cli/help.ts";
 import { formatBytes, formatDuration, Progress } from "../src/cli/progress.ts";
+import { serveCommand } from "../src/cli/serve_command.ts";
+import type { ServeOptions } from "../src/adapters/_serve_options.ts";
+import { nodeFileSystem } from "../src/fs/node.ts";
+import { DEFAULT_TIMEOUTS } from "../src/adapters/_timeouts.ts";
 
 const entry = {
   method: "GET",
@@ -60,6 +64,86 @@ test("parseCommandLine() reads --reuse-port, off by default", () => {
 test("HELP documents --reuse-port and Deno's --unstable-net", () => {
   assert.match(HELP, /--reuse-port\s+let other fileserver processes share the port/);
   assert.match(HELP, /--unstable-net/);
+});
+
+test("parseCommandLine() reads the timeout flags in seconds, with the serve() defaults", () => {
+  const defaults = parseCommandLine(["site"]);
+  assert.ok(defaults.command === "serve");
+  assert.equal(defaults.headersTimeoutSeconds, 10);
+  assert.equal(defaults.idleTimeoutSeconds, 10);
+  assert.equal(defaults.requestTimeoutSeconds, 300);
+  const args = parseCommandLine([
+    "site",
+    "--headers-timeout",
+    "2.5",
+    "--idle-timeout",
+    "0",
+    "--request-timeout",
+    "60",
+  ]);
+  assert.ok(args.command === "serve");
+  assert.equal(args.headersTimeoutSeconds, 2.5);
+  assert.equal(args.idleTimeoutSeconds, 0);
+  assert.equal(args.requestTimeoutSeconds, 60);
+  for (const flag of ["--headers-timeout", "--idle-timeout", "--request-timeout"]) {
+    for (const bad of ["-1", "soon", "", "86401"]) {
+      assert.throws(() => parseCommandLine(["site", flag, bad]), UsageError, `${flag} ${bad}`);
+    }
+  }
+});
+
+test("serveCommand() passes the timeout flags to serve() in milliseconds", async () => {
+  const seen: ServeOptions[] = [];
+  const args = parseCommandLine([
+    ".",
+    "--quiet",
+    "--headers-timeout",
+    "2.5",
+    "--idle-timeout",
+    "0",
+    "--request-timeout",
+    "60",
+  ]);
+  assert.ok(args.command === "serve");
+  const status = await serveCommand(args, {
+    name: "node",
+    fileSystem: nodeFileSystem,
+    serve: (options) => {
+      seen.push(options);
+      return Promise.resolve({ url: new URL("http://127.0.0.1:1/"), finished: Promise.resolve() });
+    },
+  }, { out: () => {}, err: () => {}, onSignals: () => {}, exit: () => undefined as never });
+  assert.equal(status, 0);
+  assert.equal(seen[0].headersTimeoutMs, 2500);
+  assert.equal(seen[0].idleTimeoutMs, 0);
+  assert.equal(seen[0].requestTimeoutMs, 60_000);
+});
+
+test("HELP documents the timeout flags and their defaults", () => {
+  assert.match(
+    HELP,
+    /--headers-timeout SECONDS\s+close a connection whose request headers[^]*default 10/,
+  );
+  assert.match(HELP, /--idle-timeout SECONDS\s+close a kept-alive connection[^]*default 10/);
+  assert.match(
+    HELP,
+    /--request-timeout SECONDS\s+close a connection whose whole request[^]*default 300/,
+  );
+});
+
+test("README lists the timeout options with their defaults, and their flags", () => {
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  for (
+    const [option, flag] of [
+      ["headersTimeoutMs", "--headers-timeout"],
+      ["idleTimeoutMs", "--idle-timeout"],
+      ["requestTimeoutMs", "--request-timeout"],
+    ] as const
+  ) {
+    const ms = DEFAULT_TIMEOUTS[option];
+    assert.match(readme, new RegExp(`^\\| \`${option}\`\\s+\\| \`${ms}\``, "m"), option);
+    assert.match(readme, new RegExp(`^\\| \`${flag} SECONDS\`.*default ${ms / 1000};`, "m"));
+  }
 });
 
 test("parseCommandLine() accepts an explicit serve command and --no-index", () => {

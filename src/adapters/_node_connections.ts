@@ -2,21 +2,38 @@
  * Tracks a Node server's connections so that shutdown can close idle ones at
  * once, let busy ones finish, and cut all of them after the grace period —
  * for HTTP/1 and HTTP/2 alike (`node:http2` servers have no
- * `closeIdleConnections()`).
+ * `closeIdleConnections()`) — and so that an HTTP/2 session with no open
+ * stream is closed after the idle timeout.
  *
  * @module
  */
 
 import type { Socket } from "node:net";
-import type { Http2Session } from "node:http2";
+import type { Http2ServerRequest, Http2Session } from "node:http2";
 import type { NodeRequest } from "./_node_bridge.ts";
+
+/** An HTTP/2 session's open streams, and its idle timer while it has none. */
+interface SessionState {
+  streams: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
 
 /** The open connections of one server, and how busy each is. */
 export class Connections {
   /** HTTP/1 sockets and their number of unfinished responses. */
   #sockets = new Map<Socket, number>();
-  #sessions = new Set<Http2Session>();
+  #sessions = new Map<Http2Session, SessionState>();
   #closing = false;
+  #idleTimeoutMs: number;
+
+  /**
+   * @param idleTimeoutMs How long an HTTP/2 session may go without an open
+   *   stream (0: for ever). HTTP/1 idle time is left to Node's
+   *   `keepAliveTimeout`.
+   */
+  constructor(idleTimeoutMs: number) {
+    this.#idleTimeoutMs = idleTimeoutMs;
+  }
 
   /** Starts tracking an accepted socket. */
   addSocket(socket: Socket): void {
@@ -26,23 +43,46 @@ export class Connections {
 
   /** Starts tracking an HTTP/2 session. */
   addSession(session: Http2Session): void {
-    this.#sessions.add(session);
-    session.once("close", () => this.#sessions.delete(session));
+    const state: SessionState = { streams: 0, timer: undefined };
+    this.#sessions.set(session, state);
+    session.once("close", () => {
+      clearTimeout(state.timer);
+      this.#sessions.delete(session);
+    });
     if (this.#closing) session.close();
+    // Armed from the start: a session that never opens a stream (or never
+    // finishes a stream's header block) is idle too.
+    else this.#armIdle(session, state);
   }
 
-  /** Counts a request in (HTTP/2 streams are the session's business). */
+  /** Counts a request in: on its HTTP/1 socket, or its HTTP/2 session. */
   requestStarted(req: NodeRequest): void {
+    if (req.httpVersionMajor !== 1) {
+      const state = this.#sessions.get((req as Http2ServerRequest).stream.session!);
+      if (state === undefined) return;
+      state.streams++;
+      clearTimeout(state.timer);
+      state.timer = undefined;
+      return;
+    }
     const socket = req.socket as Socket;
     const count = this.#sockets.get(socket);
-    if (req.httpVersionMajor === 1 && count !== undefined) this.#sockets.set(socket, count + 1);
+    if (count !== undefined) this.#sockets.set(socket, count + 1);
   }
 
   /** Counts a response out, and closes its socket if shutdown left it idle. */
   responseEnded(req: NodeRequest): void {
+    if (req.httpVersionMajor !== 1) {
+      const session = (req as Http2ServerRequest).stream.session!;
+      const state = this.#sessions.get(session);
+      if (state === undefined) return;
+      state.streams = Math.max(0, state.streams - 1);
+      if (state.streams === 0) this.#armIdle(session, state);
+      return;
+    }
     const socket = req.socket as Socket;
     const count = this.#sockets.get(socket);
-    if (req.httpVersionMajor !== 1 || count === undefined) return;
+    if (count === undefined) return;
     this.#sockets.set(socket, Math.max(0, count - 1));
     // Deferred: the response's last bytes are still being flushed.
     if (this.#closing && count <= 1) setImmediate(() => this.#endIfIdle(socket));
@@ -56,13 +96,26 @@ export class Connections {
   closeIdle(): void {
     this.#closing = true;
     for (const socket of this.#sockets.keys()) this.#endIfIdle(socket);
-    for (const session of this.#sessions) session.close();
+    for (const [session, state] of this.#sessions) {
+      clearTimeout(state.timer);
+      session.close();
+    }
   }
 
   /** Cuts every connection still open. */
   destroyAll(): void {
     for (const socket of this.#sockets.keys()) socket.destroy();
-    for (const session of this.#sessions) session.destroy();
+    for (const session of this.#sessions.keys()) session.destroy();
+  }
+
+  // GOAWAY, then the session ends by itself: its streams are all closed.
+  #armIdle(session: Http2Session, state: SessionState): void {
+    if (this.#idleTimeoutMs === 0 || this.#closing) return;
+    clearTimeout(state.timer);
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      if (state.streams === 0) session.close();
+    }, this.#idleTimeoutMs);
   }
 
   #endIfIdle(socket: Socket): void {

@@ -18,8 +18,10 @@ import {
 import type { FileHandlerOptions } from "../core/options.ts";
 import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
 import { withCors } from "../core/cors.ts";
+import { type ResolvedTimeouts, resolveTimeouts, type TimeoutOptions } from "./_timeouts.ts";
 
 export type { Handler } from "../core/handler.ts";
+export type { TimeoutOptions } from "./_timeouts.ts";
 
 /** Where a server listens, as given to `onListen`. */
 export interface ListenInfo {
@@ -39,8 +41,12 @@ export interface TlsOptions {
   key: string;
 }
 
-/** Options of `serve()`: how to listen, when to stop, and what to serve. */
-export interface ServeOptions extends Partial<Omit<FileHandlerOptions, "fs" | "root">> {
+/**
+ * Options of `serve()`: how to listen, when to stop, what to serve, and how
+ * long slow clients may take ({@linkcode TimeoutOptions}).
+ */
+export interface ServeOptions
+  extends Partial<Omit<FileHandlerOptions, "fs" | "root">>, TimeoutOptions {
   /**
    * The folder to serve (relative paths are resolved against the working
    * directory). Exactly one of `root` and `handler` is required.
@@ -115,7 +121,7 @@ export interface Server {
 }
 
 /** The serve options after validation. */
-export interface ResolvedServeOptions {
+export interface ResolvedServeOptions extends ResolvedTimeouts {
   handler: Handler;
   port: number;
   hostname: string;
@@ -138,7 +144,7 @@ function fail(name: string, reason: string): never {
  * @param fs The running runtime's file-system port.
  * @returns The resolved options.
  * @throws {TypeError} for a missing, conflicting or mistyped option.
- * @throws {RangeError} for a port or grace period out of range.
+ * @throws {RangeError} for a port, grace period or timeout out of range.
  */
 export function resolveServeOptions(
   options: ServeOptions,
@@ -157,6 +163,9 @@ export function resolveServeOptions(
     auth,
     cors = false,
     reusePort = false,
+    headersTimeoutMs,
+    idleTimeoutMs,
+    requestTimeoutMs,
     ...fileOptions
   } = options;
   if ((handler === undefined) === (root === undefined)) {
@@ -185,6 +194,7 @@ export function resolveServeOptions(
   ) fail("tls", "must be { cert, key } with PEM strings");
   if (typeof cors !== "boolean") fail("cors", "must be a boolean");
   if (typeof reusePort !== "boolean") fail("reusePort", "must be a boolean");
+  const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
   const served = handler ?? createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() });
   return {
     handler: withAccessRules(served, { auth, cors }),
@@ -195,6 +205,7 @@ export function resolveServeOptions(
     onListen: onListen ?? (() => {}),
     tls: tls ?? null,
     reusePort,
+    ...timeouts,
   };
 }
 

@@ -30,7 +30,14 @@ import {
   type Server,
 } from "./_serve_options.ts";
 
-export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
+export type {
+  Handler,
+  ListenInfo,
+  ServeOptions,
+  Server,
+  TimeoutOptions,
+  TlsOptions,
+} from "./_serve_options.ts";
 // The runtime-free core, so that one import gives the whole API.
 export * from "../../mod.ts";
 export { bunFileSystem } from "../fs/bun.ts";
@@ -51,6 +58,7 @@ interface BunServeOptions {
   error: (error: unknown) => Response;
   tls?: { cert: string; key: string };
   development: boolean;
+  idleTimeout: number;
 }
 interface BunGlobal extends BunFiles {
   serve(options: BunServeOptions): BunServer;
@@ -64,9 +72,15 @@ interface BunGlobal extends BunFiles {
  * `gracePeriodMs`, then cuts what is left; `finished` resolves when every
  * connection is closed.
  *
+ * `idleTimeoutMs` becomes Bun's `idleTimeout` (whole seconds, at most
+ * 255), which also ends a response that makes no progress for that long;
+ * `headersTimeoutMs` and `requestTimeoutMs` are validated but Bun has no
+ * such knobs: it allows a new connection 10 s for its header block.
+ *
  * @param options What to serve and how to listen.
  * @returns The server's URL and its `finished` promise.
  * @throws {TypeError} for bad options, or when not running on Bun.
+ * @throws {RangeError} for a port, grace period or timeout out of range.
  *
  * @example Composing a route in front of the files
  * ```ts ignore
@@ -97,6 +111,7 @@ export function serve(options: ServeOptions): Promise<Server> {
     // port silently instead of failing as on Deno and Node.
     reusePort: resolved.reusePort,
     development: false,
+    idleTimeout: bunIdleTimeout(resolved.idleTimeoutMs),
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     fetch: async (received) => {
       let request = received;
@@ -149,6 +164,21 @@ export function serve(options: ServeOptions): Promise<Server> {
   });
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return Promise.resolve({ url, finished: finished.promise });
+}
+
+/**
+ * Bun's `idleTimeout`, in whole seconds from 1 to 255 (0: none), for
+ * `idleTimeoutMs`. Bun 1.4.5 (uWebSockets) keeps connection time in 4 s
+ * ticks, so a connection is closed up to 4 s before or after the
+ * rounded-up seconds, and the same timer also ends a response that makes
+ * no progress for that long (a handler that has not answered yet, or a
+ * client that stopped reading). The header block of a new connection has
+ * uWebSockets' own fixed limit of 10 s, whatever is asked: Bun offers no
+ * header or request timeout (checked by tests/slow_clients.test.ts).
+ */
+function bunIdleTimeout(idleTimeoutMs: number): number {
+  if (idleTimeoutMs === 0) return 0;
+  return Math.min(255, Math.ceil(idleTimeoutMs / 1000));
 }
 
 // Bun 1.4.5 sends no Date with its answers to HEAD, though it does for GET;

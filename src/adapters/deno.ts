@@ -29,7 +29,14 @@ import {
   type Server,
 } from "./_serve_options.ts";
 
-export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
+export type {
+  Handler,
+  ListenInfo,
+  ServeOptions,
+  Server,
+  TimeoutOptions,
+  TlsOptions,
+} from "./_serve_options.ts";
 // The runtime-free core, so that one import gives the whole API.
 export * from "../../mod.ts";
 export { denoFileSystem } from "../fs/deno.ts";
@@ -42,9 +49,16 @@ export { denoFileSystem } from "../fs/deno.ts";
  * `gracePeriodMs`, then cuts what is left; `finished` resolves when every
  * connection is closed.
  *
+ * `headersTimeoutMs`, `idleTimeoutMs` and `requestTimeoutMs` are validated
+ * but have no effect: `Deno.serve` in Deno 2.9 has no such timeouts and no
+ * way to close a connection, so a client that never finishes its header
+ * block, or a kept-alive connection that stays idle, holds its connection
+ * until the client leaves.
+ *
  * @param options What to serve and how to listen.
  * @returns The server's URL and its `finished` promise.
  * @throws {TypeError} for bad options (before anything listens).
+ * @throws {RangeError} for a port, grace period or timeout out of range.
  *
  * @example Composing a route in front of the files
  * ```ts ignore
@@ -81,6 +95,10 @@ export async function serve(options: ServeOptions): Promise<Server> {
   // with prior knowledge (no browser) is mistaken for it.
   let missingHost: string | null = null;
   const listening = Promise.withResolvers<URL>();
+  // The timeouts are not passed on: Deno.serve has none, and hyper's own
+  // 30 s header_read_timeout does not fire under Deno 2.9 (checked: a
+  // connection trickling its headers, silent, or idle after a response,
+  // was still open after 330 s).
   // No `signal` is given to Deno.serve: on Deno 2.9 aborting it drops
   // in-flight responses, and aborting it after shutdown() has begun throws
   // BadResource from inside Deno. shutdown() is the polite path.

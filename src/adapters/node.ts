@@ -31,7 +31,14 @@ import {
   type Server,
 } from "./_serve_options.ts";
 
-export type { Handler, ListenInfo, ServeOptions, Server, TlsOptions } from "./_serve_options.ts";
+export type {
+  Handler,
+  ListenInfo,
+  ServeOptions,
+  Server,
+  TimeoutOptions,
+  TlsOptions,
+} from "./_serve_options.ts";
 // The runtime-free core, so that one import gives the whole API.
 export * from "../../mod.ts";
 export { nodeFileSystem } from "../fs/node.ts";
@@ -44,9 +51,16 @@ export { nodeFileSystem } from "../fs/node.ts";
  * `gracePeriodMs`, then cuts what is left; `finished` resolves when every
  * connection is closed.
  *
+ * Slow clients are bounded by Node's own timeouts: `headersTimeoutMs` is
+ * `server.headersTimeout` (and the TLS `handshakeTimeout`),
+ * `requestTimeoutMs` is `server.requestTimeout`, `idleTimeoutMs` is
+ * `server.keepAliveTimeout` for HTTP/1 and the adapter's own timer for
+ * HTTP/2 sessions without an open stream.
+ *
  * @param options What to serve and how to listen.
  * @returns The server's URL and its `finished` promise.
  * @throws {TypeError} for bad options (before anything listens).
+ * @throws {RangeError} for a port, grace period or timeout out of range.
  *
  * @example Composing a route in front of the files
  * ```ts ignore
@@ -63,7 +77,7 @@ export { nodeFileSystem } from "../fs/node.ts";
  */
 export async function serve(options: ServeOptions): Promise<Server> {
   const resolved = resolveServeOptions(options, nodeFileSystem);
-  const connections = new Connections();
+  const connections = new Connections(resolved.idleTimeoutMs);
   const state: BridgeState = {
     secure: resolved.tls !== null,
     closing: false,
@@ -98,8 +112,9 @@ function createNodeServer(
   // Repeated fields joined with ", " as in Headers (Node keeps only the
   // first Host line otherwise), so that checkFraming() sees two Host lines.
   const joinDuplicateHeaders = true;
+  const timeouts = http1Timeouts(resolved);
   if (resolved.tls === null) {
-    const server = createHttpServer({ joinDuplicateHeaders }, listener);
+    const server = createHttpServer({ joinDuplicateHeaders, ...timeouts }, listener);
     server.on("connection", (socket) => connections.addSocket(socket));
     server.on("connect", refuseConnect);
     return server;
@@ -109,13 +124,39 @@ function createNodeServer(
     key: resolved.tls.key,
     allowHTTP1: true,
     joinDuplicateHeaders,
+    // A client that never finishes its TLS handshake. Node reads 0 as its
+    // default, 120 s, so the handshake stays bounded even then.
+    handshakeTimeout: resolved.headersTimeoutMs,
   } as SecureServerOptions, listener);
   server.on("connect", refuseConnect);
+  // The HTTP/1 connections of an HTTP/2 server read these as node:http's
+  // do (checked on Node 24); its HTTP/2 sessions' idle time is tracked by
+  // `connections`.
+  Object.assign(server, timeouts);
   server.on("secureConnection", (socket) => {
     if (socket.alpnProtocol !== "h2") connections.addSocket(socket);
   });
   server.on("session", (session) => connections.addSession(session));
   return server as unknown as HttpServer;
+}
+
+/**
+ * Node's own HTTP/1 timeouts for the resolved options. Node looks for
+ * expired header and request timeouts every `connectionsCheckingInterval`
+ * (30 s by default, which would let a 10 s header timeout run to 40 s), so
+ * the interval follows the shorter timeout: a tenth of it, from 50 ms to 1 s.
+ */
+function http1Timeouts(resolved: ResolvedServeOptions) {
+  const { headersTimeoutMs, requestTimeoutMs, idleTimeoutMs } = resolved;
+  const shortest = Math.min(headersTimeoutMs || Infinity, requestTimeoutMs || Infinity);
+  return {
+    headersTimeout: headersTimeoutMs,
+    requestTimeout: requestTimeoutMs,
+    // Node 24 waits keepAliveTimeoutBuffer (1 s) more than it announces in
+    // `Keep-Alive: timeout=N`, so that clients close first.
+    keepAliveTimeout: idleTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(shortest / 10))),
+  };
 }
 
 function listen(server: HttpServer, resolved: ResolvedServeOptions): Promise<void> {

@@ -5,6 +5,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { DEFAULT_TIMEOUTS } from "../adapters/_timeouts.ts";
 
 /** A usage mistake: one line for stderr, exit status 2. */
 export class UsageError extends Error {
@@ -37,6 +38,10 @@ export interface ServeArgs {
   logFormat: "common" | "json";
   graceSeconds: number;
   reusePort: boolean;
+  /** `--headers-timeout`, `--idle-timeout`, `--request-timeout`; 0 for none. */
+  headersTimeoutSeconds: number;
+  idleTimeoutSeconds: number;
+  requestTimeoutSeconds: number;
 }
 
 /** The parsed `get` command. */
@@ -71,6 +76,9 @@ const SERVE_OPTIONS = {
   "log-format": { type: "string" },
   grace: { type: "string" },
   "reuse-port": { type: "boolean" },
+  "headers-timeout": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "request-timeout": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -163,6 +171,21 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     logFormat: oneOf(values["log-format"], "--log-format", ["common", "json"], "common"),
     graceSeconds: number(values.grace, "--grace", 10),
     reusePort: values["reuse-port"] === true,
+    headersTimeoutSeconds: number(
+      values["headers-timeout"],
+      "--headers-timeout",
+      DEFAULT_TIMEOUTS.headersTimeoutMs / 1000,
+    ),
+    idleTimeoutSeconds: number(
+      values["idle-timeout"],
+      "--idle-timeout",
+      DEFAULT_TIMEOUTS.idleTimeoutMs / 1000,
+    ),
+    requestTimeoutSeconds: number(
+      values["request-timeout"],
+      "--request-timeout",
+      DEFAULT_TIMEOUTS.requestTimeoutMs / 1000,
+    ),
   };
 }
 

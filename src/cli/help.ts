@@ -36,6 +36,15 @@ Serve options:
       --reuse-port        let other fileserver processes share the port, so
                           that one per core can run (SO_REUSEPORT; every one
                           needs the flag; on Deno run with --unstable-net)
+      --headers-timeout SECONDS
+                          close a connection whose request headers take
+                          longer (default 10; 0: never; Node only)
+      --idle-timeout SECONDS
+                          close a kept-alive connection idle this long
+                          (default 10; 0: never; Node and Bun)
+      --request-timeout SECONDS
+                          close a connection whose whole request takes
+                          longer (default 300; 0: never; Node only)
 
 Get options:
   -o, --output FILE       write to FILE (default: standard output)

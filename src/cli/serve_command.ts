@@ -58,6 +58,9 @@ export async function serveCommand(
       signal: controller.signal,
       gracePeriodMs: args.graceSeconds * 1000,
       reusePort: args.reusePort,
+      headersTimeoutMs: Math.round(args.headersTimeoutSeconds * 1000),
+      idleTimeoutMs: Math.round(args.idleTimeoutSeconds * 1000),
+      requestTimeoutMs: Math.round(args.requestTimeoutSeconds * 1000),
       ...(tls === null ? {} : { tls }),
     });
   } catch (error) {
