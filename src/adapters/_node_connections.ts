@@ -57,8 +57,8 @@ export class Connections {
 
   /** Counts a request in: on its HTTP/1 socket, or its HTTP/2 session. */
   requestStarted(req: NodeRequest): void {
-    if (req.httpVersionMajor !== 1) {
-      const state = this.#sessions.get((req as Http2ServerRequest).stream.session!);
+    if (onStream(req)) {
+      const state = this.#sessions.get(req.stream.session!);
       if (state === undefined) return;
       state.streams++;
       clearTimeout(state.timer);
@@ -72,8 +72,8 @@ export class Connections {
 
   /** Counts a response out, and closes its socket if shutdown left it idle. */
   responseEnded(req: NodeRequest): void {
-    if (req.httpVersionMajor !== 1) {
-      const session = (req as Http2ServerRequest).stream.session!;
+    if (onStream(req)) {
+      const session = req.stream.session!;
       const state = this.#sessions.get(session);
       if (state === undefined) return;
       state.streams = Math.max(0, state.streams - 1);
@@ -121,4 +121,11 @@ export class Connections {
   #endIfIdle(socket: Socket): void {
     if (this.#sockets.get(socket) === 0) socket.destroy();
   }
+}
+
+// An HTTP/2 request, told by its stream: not by its version, which an
+// HTTP/1 request line may claim to be 2.0 or leave out (HTTP/0.9) before
+// the adapter refuses it.
+function onStream(req: NodeRequest): req is Http2ServerRequest {
+  return (req as { stream?: unknown }).stream !== undefined;
 }
