@@ -173,3 +173,56 @@ test("Bun 1.4.5 applies the request's Range itself to a Blob of the whole file",
     assert.equal(header(lines, "content-range"), `bytes 10-19/${SIZE}`);
   });
 });
+
+test("Bun 1.4.5 counts a request as pending until its file body is sent, and keeps its Response", {
+  skip,
+}, async () => {
+  // FileSender closes a descriptor handed to Bun when the server has no
+  // request pending, or when the Response is collected: both must wait
+  // for the end of the send, even with collections running throughout.
+  const bun = (globalThis as unknown as { Bun: BunServe & { gc(force: boolean): void } }).Bun;
+  const folder = mkdtempSync(join(tmpdir(), "fileserver-bun-"));
+  const path = join(folder, "big.bin");
+  const size = 32 * 1024 * 1024;
+  writeFileSync(path, new Uint8Array(size).fill(9));
+  let fd = -1;
+  let collected = false;
+  const registry = new FinalizationRegistry(() => (collected = true));
+  const server = bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    development: false,
+    fetch: () => {
+      fd = openSync(path, "r");
+      const response = new Response(bun.file(fd), {
+        headers: { "content-type": "application/octet-stream" },
+      });
+      registry.register(response, 0);
+      return response;
+    },
+  });
+  const gc = setInterval(() => bun.gc(true), 20);
+  const pendingSeen: number[] = [];
+  try {
+    const response = await fetch(server.url);
+    const reader = response.body!.getReader();
+    let received = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      received += value.byteLength;
+      if (received < size / 2) {
+        pendingSeen.push((server as unknown as { pendingRequests: number }).pendingRequests);
+        assert.equal(collected, false, "Bun let go of the Response mid-send: see FileSender");
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    }
+    assert.equal(received, size);
+    assert.ok(pendingSeen.length > 0 && pendingSeen.every((n) => n === 1), `${pendingSeen}`);
+  } finally {
+    clearInterval(gc);
+    if (fd !== -1) closeSync(fd);
+    await server.stop(true);
+    rmSync(folder, { recursive: true, force: true });
+  }
+});

@@ -225,6 +225,38 @@ test(
   },
 );
 
+test("serve() with tls closes an HTTP/2 session left idle after a request (Node)", {
+  skip: RUNTIME !== "node" &&
+    "Node's HTTP/2 sessions only: Deno has no idle timeout, Bun no HTTP/2",
+}, async () => {
+  const { connect } = await import("node:http2");
+  const controller = new AbortController();
+  const server = await serve({
+    root,
+    port: 0,
+    signal: controller.signal,
+    tls: selfSignedCertificate(),
+    idleTimeoutMs: 1000,
+  });
+  const session = connect(server.url.origin, { rejectUnauthorized: false });
+  session.on("error", () => {});
+  try {
+    const closed = new Promise<number>((resolve) => {
+      const start = Date.now();
+      session.once("close", () => resolve(Date.now() - start));
+    });
+    const stream = session.request({ ":path": "/" });
+    stream.resume();
+    await new Promise((resolve) => stream.once("close", resolve));
+    const ms = await Promise.race([closed, sleep(5_000).then(() => null)]);
+    assert.notEqual(ms, null, "the session is still open 5 s after its only request");
+  } finally {
+    session.destroy();
+    controller.abort();
+    await server.finished;
+  }
+});
+
 test("serve() refuses timeouts out of range with a RangeError", async () => {
   for (
     const options of [

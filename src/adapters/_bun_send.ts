@@ -14,6 +14,9 @@
  * - Bun opens a path Blob while it renders the response, in the same task
  *   as the handler's promise resolves, and applies the request's Range
  *   itself to a Blob it takes as the whole file.
+ * - A request counts in `server.pendingRequests`, and its Response stays
+ *   alive, until its file body is sent: a descriptor handed to Bun is
+ *   closed after either, never before.
  *
  * So: types Bun leaves alone go out as `/proc/self/fd/N` (a path that can
  * only reach the checked file while N is open), closed right after Bun has
@@ -25,9 +28,10 @@
  * @module
  */
 
-import { closeSync, read } from "node:fs";
+import { closeSync } from "node:fs";
 import { type BunFileSource, takeBunFileSource } from "../fs/bun.ts";
-import { provesPlaces } from "../fs/_node_fs.ts";
+import { descriptorBody, provesPlaces, readAt, SMALL_READ } from "../fs/_node_fs.ts";
+import { errorResponse } from "../core/responses.ts";
 
 /** The part of Bun's API used here. */
 export interface BunFiles {
@@ -35,9 +39,8 @@ export interface BunFiles {
   gc(force: boolean): void;
 }
 
-// The Bun port reads ranges up to this size at once: only larger bodies
-// can be its descriptor streams.
-const SMALL_READ = 64 * 1024;
+// A file sent as a stream after all is read as the Bun port reads it.
+const CHUNK_SIZE = 1024 * 1024;
 
 /** The largest part of a file, and all parts together, held in memory at once. */
 const BUFFERED_PART = 8 * 1024 * 1024;
@@ -89,17 +92,24 @@ export class FileSender {
   async send(request: Request, response: Response): Promise<Response> {
     const { status, headers } = response;
     const length = Number(headers.get("content-length"));
-    if (!(length > SMALL_READ)) return response;
-    const whole = wholeFile(status, headers);
-    if (whole === null) return response;
-    const fits = length <= BUFFERED_PART && this.#buffered < BUFFERED_TOTAL;
+    if (!(length > SMALL_READ) || (status !== 200 && status !== 206)) return response;
+    const source = takeBunFileSource(response.body);
+    if (source === null) return response;
+    const init = { status, statusText: response.statusText, headers };
+    // What is sent is decided by the file opened, never by the header
+    // fields alone: a handler wrapped around the files may have answered a
+    // part of one as a 200.
+    const whole = source.start === 0 && source.end === source.size - 1;
+    const fits = length <= BUFFERED_PART && this.#buffered + length <= BUFFERED_TOTAL;
     // Bun applies the request's Range itself to a file Blob it takes as
     // the whole file, even when the handler chose to ignore it (If-Range
     // no longer matching, too many ranges) or read it otherwise: a whole
     // file goes to Bun as a Blob only when Bun would send just what the
     // handler chose.
     const rerange = whole && !sameAsBun(request.headers.get("range"), status, length);
-    const how = rerange
+    const how = source.end - source.start + 1 !== length
+      ? null
+      : rerange
       ? (fits ? "memory" : null)
       : !addsDisposition(headers.get("content-type") ?? "") && provesPlaces()
       ? "path"
@@ -108,10 +118,10 @@ export class FileSender {
       : fits
       ? "memory"
       : null;
-    if (how === null) return response;
-    const source = takeBunFileSource(response.body);
-    if (source === null) return response;
-    const init = { status, statusText: response.statusText, headers };
+    if (how === null) {
+      // A stream again, as the port made it (Bun sends it chunked).
+      return new Response(descriptorBody(source.fd, source, source.size, CHUNK_SIZE), init);
+    }
     if (how === "path") {
       const file = this.#bun.file(`/proc/self/fd/${source.fd}`);
       const sent = new Response(file.slice(source.start, source.end + 1), init);
@@ -129,9 +139,22 @@ export class FileSender {
       this.#hold(sent, { fd: source.fd });
       return sent;
     }
-    const bytes = await readPart(source).finally(() => close(source.fd));
+    // Reserved before the read, so that requests at once cannot all pass
+    // the budget.
+    this.#buffered += length;
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = await readPart(source);
+    } catch {
+      this.#buffered -= length;
+      // Truncated since the open: nothing is sent yet, and the file is
+      // changing; the core's answer for that.
+      return errorResponse(503, request.method, { "retry-after": "1" });
+    } finally {
+      close(source.fd);
+    }
     const sent = new Response(bytes, init);
-    this.#hold(sent, { bytes: bytes.byteLength });
+    this.#hold(sent, { bytes: length });
     return sent;
   }
 
@@ -147,7 +170,6 @@ export class FileSender {
   #hold(response: Response, what: Held): void {
     const token = {};
     this.#held.set(token, what);
-    if ("bytes" in what) this.#buffered += what.bytes;
     this.#collected.register(response, token);
     if (this.#held.size > COLLECT_AT) this.#bun.gc(false);
     if (this.#sweep !== null) return;
@@ -193,15 +215,6 @@ function sameAsBun(range: string | null, status: number, size: number): boolean 
   return status === 206 && (range === "bytes=0-" || range === `bytes=0-${size - 1}`);
 }
 
-// Whether a 200 or 206 carries the whole file; null for anything else.
-function wholeFile(status: number, headers: Headers): boolean | null {
-  if (status === 200) return true;
-  if (status !== 206) return null;
-  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(headers.get("content-range") ?? "");
-  if (match === null) return null;
-  return Number(match[1]) === 0 && Number(match[2]) === Number(match[3]) - 1;
-}
-
 function close(fd: number): void {
   try {
     closeSync(fd);
@@ -213,14 +226,7 @@ function close(fd: number): void {
 async function readPart(source: BunFileSource): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = new Uint8Array(source.end - source.start + 1);
   for (let done = 0; done < bytes.byteLength;) {
-    const count = await new Promise<number>((resolve, reject) => {
-      read(source.fd, bytes, done, bytes.byteLength - done, source.start + done, (error, n) => {
-        if (error) reject(error);
-        else resolve(n);
-      });
-    });
-    // Truncated since the open: nothing was sent, so the answer fails as a
-    // whole rather than end short of its Content-Length.
+    const count = await readAt(source.fd, bytes.subarray(done), source.start + done);
     if (count === 0) throw new Error("file shrank while being read");
     done += count;
   }

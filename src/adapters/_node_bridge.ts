@@ -11,6 +11,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Duplex } from "node:stream";
 import { takeFileSource } from "../fs/node.ts";
 import { chunks, pump, sendFile } from "./_node_send.ts";
+import { isHttp2 } from "./_node_connections.ts";
 import type { CachedReply, HandleView, Reply } from "../core/handler.ts";
 import { cachedReplyOf, handleViewOf, internalError } from "./_serve_options.ts";
 import type { Handler } from "./_serve_options.ts";
@@ -76,10 +77,6 @@ export function createListener(
 // Sockets whose last answer was a refusal. Node 24 has already parsed
 // (and emitted) what came behind the refused request on the same read.
 const refused = new WeakSet<object>();
-
-function isHttp2(req: NodeRequest): req is Http2ServerRequest {
-  return (req as { stream?: unknown }).stream !== undefined;
-}
 
 function nodeHead(req: NodeRequest): RequestHead {
   const headers = req.headers;

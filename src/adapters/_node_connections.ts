@@ -23,6 +23,7 @@ export class Connections {
   /** HTTP/1 sockets and their number of unfinished responses. */
   #sockets = new Map<Socket, number>();
   #sessions = new Map<Http2Session, SessionState>();
+  #sessionOf = new WeakMap<NodeRequest, Http2Session>();
   #closing = false;
   #idleTimeoutMs: number;
 
@@ -57,8 +58,12 @@ export class Connections {
 
   /** Counts a request in: on its HTTP/1 socket, or its HTTP/2 session. */
   requestStarted(req: NodeRequest): void {
-    if (onStream(req)) {
-      const state = this.#sessions.get(req.stream.session!);
+    if (isHttp2(req)) {
+      const session = req.stream.session;
+      if (session === undefined) return;
+      // Node 24 has cleared stream.session by the time the response closes.
+      this.#sessionOf.set(req, session);
+      const state = this.#sessions.get(session);
       if (state === undefined) return;
       state.streams++;
       clearTimeout(state.timer);
@@ -72,8 +77,9 @@ export class Connections {
 
   /** Counts a response out, and closes its socket if shutdown left it idle. */
   responseEnded(req: NodeRequest): void {
-    if (onStream(req)) {
-      const session = req.stream.session!;
+    if (isHttp2(req)) {
+      const session = this.#sessionOf.get(req);
+      if (session === undefined) return;
       const state = this.#sessions.get(session);
       if (state === undefined) return;
       state.streams = Math.max(0, state.streams - 1);
@@ -126,6 +132,6 @@ export class Connections {
 // An HTTP/2 request, told by its stream: not by its version, which an
 // HTTP/1 request line may claim to be 2.0 or leave out (HTTP/0.9) before
 // the adapter refuses it.
-function onStream(req: NodeRequest): req is Http2ServerRequest {
+export function isHttp2(req: NodeRequest): req is Http2ServerRequest {
   return (req as { stream?: unknown }).stream !== undefined;
 }

@@ -7,11 +7,13 @@
 
 import type { ServerResponse } from "node:http";
 import type { Readable } from "node:stream";
+import { closeSync } from "node:fs";
 import type { FileSource } from "../fs/node.ts";
+import { readAt } from "../fs/_node_fs.ts";
 import type { NodeResponse } from "./_node_bridge.ts";
 
 /**
- * Sends the file range `source` as the rest of `res`, closing its handle.
+ * Sends the file range `source` as the rest of `res`, closing its descriptor.
  * A file goes to the socket from two 1 MiB buffers used in turn, skipping
  * web streams: each buffer is read into again only once the socket has
  * taken what was last written from it. A download then allocates nothing
@@ -21,7 +23,7 @@ import type { NodeResponse } from "./_node_bridge.ts";
  * with Node's 64 KiB (bench/README.md).
  */
 export async function sendFile(source: FileSource, res: NodeResponse): Promise<void> {
-  const { handle } = source;
+  const { fd } = source;
   const buffers = [new Uint8Array(FILE_READ_SIZE), new Uint8Array(FILE_READ_SIZE)];
   const written: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
   const closed = new Promise<void>((resolve) => res.once("close", resolve));
@@ -32,7 +34,7 @@ export async function sendFile(source: FileSource, res: NodeResponse): Promise<v
       await Promise.race([written[turn], closed]);
       if (res.destroyed) return;
       const length = Math.min(FILE_READ_SIZE, end - position);
-      const { bytesRead } = await handle.read(buffers[turn], 0, length, position);
+      const bytesRead = await readAt(fd, buffers[turn].subarray(0, length), position);
       // Truncated while being sent: cut the connection, so that the client
       // sees a short body rather than a complete one.
       if (bytesRead === 0) throw new Error("file shrank while being sent");
@@ -50,7 +52,11 @@ export async function sendFile(source: FileSource, res: NodeResponse): Promise<v
   } catch (error) {
     res.destroy(error as Error);
   } finally {
-    await handle.close().catch(() => {});
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed.
+    }
   }
 }
 

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { reasonPhrase, reply } from "../core/responses.ts";
+
 /** What an adapter knows of a request's head. */
 export interface RequestHead {
   /** The method, as sent. */
@@ -206,6 +208,21 @@ export function targetPath(target: string): string {
   return rest.startsWith("/") ? rest : "/" + rest;
 }
 
+/**
+ * The URL a request is answered under when its target was rebased
+ * ({@linkcode REBASE}): the server's scheme, the Host field and the
+ * target's path; `null` when that is no URL (a Host the check let through
+ * that the URL parser refuses, such as `1.2.3.4.5`), which is a 400.
+ *
+ * @param scheme The server's scheme.
+ * @param host The request's Host field.
+ * @param target The request-target or the URL the runtime built.
+ * @returns The URL, or `null`.
+ */
+export function rebasedUrl(scheme: string, host: string | null, target: string): string | null {
+  return URL.parse(`${scheme}://${host}${targetPath(target)}`)?.href ?? null;
+}
+
 /** A refusal's status line, header fields and body, for any runtime. */
 export interface Refusal {
   /** 400, 405 or 505. */
@@ -215,12 +232,6 @@ export interface Refusal {
   /** The body (empty for HEAD). */
   body: string;
 }
-
-const REASONS: Record<number, string> = {
-  400: "Bad Request",
-  405: "Method Not Allowed",
-  505: "HTTP Version Not Supported",
-};
 
 /**
  * The answer to a refused request. It closes the connection (RFC 9112
@@ -234,7 +245,7 @@ const REASONS: Record<number, string> = {
  * @returns The status, header fields and body.
  */
 export function refusal(status: 400 | 405 | 505, method: string): Refusal {
-  const body = REASONS[status] + "\n";
+  const body = reasonPhrase(status) + "\n";
   const headers: Array<[string, string]> = [
     ["content-type", "text/plain; charset=utf-8"],
     ["content-length", String(body.length)],
@@ -255,5 +266,5 @@ export function refusal(status: 400 | 405 | 505, method: string): Refusal {
  */
 export function refusalResponse(status: 400 | 405 | 505, method: string): Response {
   const { headers, body } = refusal(status, method);
-  return new Response(body === "" ? null : body, { status, headers });
+  return reply(body === "" ? null : body, status, headers);
 }

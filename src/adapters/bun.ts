@@ -18,7 +18,8 @@
 
 import { bunFileSystem } from "../fs/bun.ts";
 import { type BunFiles, FileSender } from "./_bun_send.ts";
-import { checkFraming, REBASE, refusalResponse, SERVE, targetPath } from "./_request_framing.ts";
+import { errorResponse } from "../core/responses.ts";
+import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
 import {
   cachedReplyOf,
   headResponse,
@@ -124,11 +125,12 @@ export function serve(options: ServeOptions): Promise<Server> {
         scheme,
       );
       if (framing !== SERVE) {
-        if (framing !== REBASE) {
-          const refused = refusalResponse(framing, method);
+        const rebased = framing === REBASE ? rebasedUrl(scheme, host, url) : null;
+        if (rebased === null) {
+          const refused = refusalResponse(framing === REBASE ? 400 : framing, method);
           return method === "HEAD" ? datedHeadResponse(refused) : refused;
         }
-        request = new Request(`${scheme}://${host}${targetPath(url)}`, received);
+        request = new Request(rebased, received);
       }
       try {
         // A cached file is answered before the checks below: its body is
@@ -195,7 +197,7 @@ function datedHeadResponse(response: Response): Response {
 // Bun 1.4.5 drops the Content-Length of a ReadableStream body and sends it
 // chunked (oven-sh/bun#10507), but keeps the length of a bytes body. A
 // multipart/byteranges body (files are handed to Bun as Blobs by
-// nativeFileResponse) up to BUFFERED_SIZE is read into memory first; a
+// FileSender) up to BUFFERED_SIZE is read into memory first; a
 // larger multipart body, or a handler's own stream, still goes out chunked.
 const BUFFERED_SIZE = 1024 * 1024;
 
@@ -210,11 +212,7 @@ async function withContentLength(response: Response): Promise<Response> {
     // A later part met a file changed (or a link swapped in) since the
     // lookup; nothing is sent yet, so the answer is the core's own for a
     // file that keeps changing.
-    return new Response("Service Unavailable\n", {
-      status: 503,
-      statusText: "Service Unavailable",
-      headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" },
-    });
+    return errorResponse(503, "GET", { "retry-after": "1" });
   }
   return new Response(bytes, {
     status: response.status,

@@ -17,7 +17,7 @@
  */
 
 import { denoFileSystem } from "../fs/deno.ts";
-import { checkFraming, REBASE, refusalResponse, SERVE, targetPath } from "./_request_framing.ts";
+import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
 import {
   cachedReplyOf,
   headResponse,
@@ -124,8 +124,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
     if (framing !== SERVE) {
       // Deno 2.9 sends the Connection: close of a refusal but keeps the
       // connection open (SECURITY.md, "Runtime limits").
-      if (framing !== REBASE) return refusalResponse(framing, method);
-      request = new Request(`${scheme}://${host}${targetPath(url)}`, {
+      const rebased = framing === REBASE ? rebasedUrl(scheme, host, url) : null;
+      if (rebased === null) return refusalResponse(framing === REBASE ? 400 : framing, method);
+      request = new Request(rebased, {
         method,
         headers: request.headers,
         body: request.body,

@@ -87,10 +87,8 @@ export async function fileResponse(
       if (first instanceof Response) return first;
       const multipart = multipartByteranges(result.ranges, size, {
         contentType: type,
-        openPart: (range) =>
-          range === result.ranges[0] && first !== null
-            ? Promise.resolve(first)
-            : options.fs.open(path, range, openOptions(info, options)),
+        openPart: (range) => options.fs.open(path, range, openOptions(info, options)),
+        ...(first === null ? {} : { first }),
       });
       headers.set("content-type", multipart.contentType);
       headers.set("content-length", String(multipart.length));

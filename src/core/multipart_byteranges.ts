@@ -31,6 +31,14 @@ export interface MultipartOptions {
    */
   openPart: (range: ByteRange) => Promise<FileBody>;
   /**
+   * The first range's body, opened already (so that the answer is decided
+   * only once its file is known to be there): used instead of `openPart`
+   * for it, and cancelled with the multipart body if it is never read.
+   *
+   * @default {undefined}
+   */
+  first?: FileBody;
+  /**
    * The boundary, for reproducible output; it must be a valid RFC 2046
    * boundary that occurs nowhere in the parts.
    *
@@ -102,7 +110,7 @@ export function multipartByteranges(
     length += heads[i].byteLength + ranges[i].end - ranges[i].start + 1;
   }
   return {
-    body: partsStream(ranges, size, heads, tail, options.openPart),
+    body: partsStream(ranges, size, heads, tail, options),
     contentType: `multipart/byteranges; boundary=${boundary}`,
     length,
   };
@@ -120,8 +128,10 @@ function partsStream(
   size: number,
   heads: Uint8Array[],
   tail: Uint8Array,
-  openPart: (range: ByteRange) => Promise<FileBody>,
+  options: MultipartOptions,
 ): ReadableStream<Uint8Array> {
+  // Taken (and so owned by the stream's reader) once the first part starts.
+  let first = options.first;
   let index = 0;
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   let remaining = 0;
@@ -141,7 +151,8 @@ function partsStream(
   // Resolves to the part's header, or null when the body was cancelled
   // while the part was opening.
   const open = async (): Promise<Uint8Array | null> => {
-    const body = await openPart(ranges[index]);
+    const body = index === 0 && first !== undefined ? first : await options.openPart(ranges[index]);
+    first = undefined;
     const stream = body instanceof Blob
       ? body.stream()
       : body instanceof Uint8Array
@@ -196,6 +207,8 @@ function partsStream(
       cancelReason = reason;
       const current = reader;
       reader = null;
+      if (first instanceof ReadableStream) await first.cancel(reason);
+      first = undefined;
       await current?.cancel(reason);
     },
     // Pulling only on demand keeps at most one part open and nothing read

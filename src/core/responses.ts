@@ -23,7 +23,27 @@ const REASONS: Record<number, string> = {
   416: "Range Not Satisfiable",
   500: "Internal Server Error",
   503: "Service Unavailable",
+  505: "HTTP Version Not Supported",
 };
+
+/**
+ * The standard reason phrase of `status` (RFC 9110 §15), or `""` for a
+ * status the file server never sends.
+ *
+ * @param status The status code.
+ * @returns The reason phrase.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reasonPhrase } from "./responses.ts";
+ *
+ * assert.equal(reasonPhrase(416), "Range Not Satisfiable");
+ * ```
+ */
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? "";
+}
 
 /**
  * A `Response` whose `statusText` is the standard reason phrase, which

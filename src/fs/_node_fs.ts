@@ -1,12 +1,14 @@
 /**
- * The parts of the file-system port that Node and Bun share, through
- * `node:fs`, which both implement natively.
+ * The parts of the file-system port that the three runtimes share, through
+ * `node:fs`, which each implements natively: metadata, the checked lookup
+ * and open that keep swapped-in links from leading out of the root
+ * (SECURITY.md), and bodies read from a descriptor.
  *
- * Metadata calls are synchronous on purpose: on the machines we measure,
- * an async `stat` or `realpath` costs 40–70 µs of thread-pool round trip
- * against 2–6 µs for the same call made synchronously (bench/README.md),
- * and a static server makes two of them per request. They touch only
- * inode metadata, which the kernel answers from its caches.
+ * Metadata calls and opens are synchronous on purpose: on the machines we
+ * measure, an async `stat` or `realpath` costs 40–70 µs of thread-pool
+ * round trip against 2–6 µs for the same call made synchronously
+ * (bench/README.md), and a request makes several. They touch only inode
+ * metadata, which the kernel answers from its caches.
  *
  * @module
  */
@@ -18,6 +20,7 @@ import {
   lstatSync,
   openSync,
   promises as fsp,
+  read,
   readlinkSync,
   readSync,
   realpathSync,
@@ -114,8 +117,12 @@ export function realStat(path: string): Promise<RealEntry> {
         const place = placeOf(fd);
         if (place !== null) {
           const stats = fstatSync(fd);
-          // Unlinked since the open: the link reads "… (deleted)".
-          if (stats.nlink === 0) return Promise.reject(NOT_FOUND);
+          // Unlinked since the open (the link then reads "… (deleted)"):
+          // usually a file renamed over by a new version, which the core
+          // looks up again.
+          if (stats.nlink === 0 || unlinkedPlace(place, stats)) {
+            return Promise.reject(fsError("ESTALE", "the entry was replaced while looked up"));
+          }
           return Promise.resolve({ path: place, info: toFileInfo(stats) });
         }
       } finally {
@@ -139,7 +146,8 @@ export function realStat(path: string): Promise<RealEntry> {
 
 // O_PATH (Linux 2.6.39+): a descriptor that names an entry without opening
 // it for reading. 0o10000000 on x86 and Arm, other values elsewhere.
-const O_PATH = platform === "linux" && ["x64", "arm64", "arm", "ia32"].includes(arch)
+const O_PATH = platform === "linux" &&
+    ["x64", "arm64", "arm", "ia32", "riscv64", "ppc64", "s390x", "loong64"].includes(arch)
   ? 0o10000000
   : 0;
 
@@ -205,6 +213,7 @@ export function openChecked(
   path: string,
   options: OpenOptions = {},
 ): { fd: number; stats: Stats } {
+  if (options.canonical && O_PATH !== 0 && provesPlaces()) return openPinned(path, options);
   let fd: number;
   let folders: string;
   try {
@@ -224,6 +233,41 @@ export function openChecked(
     closeSync(fd);
     throw error;
   }
+}
+
+// With /proc: the path is first only named (O_PATH), and proven to be a
+// regular file of the expected version at that very place; then that
+// inode, and nothing a link swapped in meanwhile could lead to, is opened
+// for reading through its descriptor. A FIFO or device outside the root
+// is never opened for reading, whatever the swaps (opening one can release
+// a writer or, for a device, act on it).
+function openPinned(path: string, options: OpenOptions): { fd: number; stats: Stats } {
+  let pin: number;
+  try {
+    pin = openSync(path, O_PATH | (constants.O_NOFOLLOW ?? 0));
+  } catch (error) {
+    return staleOnLink(options)(error);
+  }
+  try {
+    const stats = fstatSync(pin);
+    // O_PATH | O_NOFOLLOW names a link itself, where O_RDONLY would fail
+    // with ELOOP: swapped in since the lookup.
+    if (stats.isSymbolicLink()) throw fsError("ESTALE", "a link was swapped in since the lookup");
+    checkVersion(stats, options.expected);
+    checkPlace(pin, path, stats);
+    const fd = openSync(`/proc/self/fd/${pin}`, constants.O_RDONLY | constants.O_NONBLOCK);
+    return { fd, stats };
+  } finally {
+    closeSync(pin);
+  }
+}
+
+// The place of a descriptor whose entry was unlinked reads "PATH (deleted)";
+// a file really named so is still there, under that name, as that inode.
+function unlinkedPlace(place: string, stats: Stats): boolean {
+  if (!place.endsWith(" (deleted)")) return false;
+  const there = lstatSync(place, { throwIfNoEntry: false });
+  return there === undefined || there.ino !== stats.ino || there.dev !== stats.dev;
 }
 
 /**
@@ -428,6 +472,74 @@ export function chunkedBody(
     return true;
   };
   return { body, take };
+}
+
+/**
+ * Reads into `buffer` from `position` of the open descriptor `fd`, off the
+ * main thread.
+ *
+ * @returns The bytes read (0 at the end of the file).
+ */
+export function readAt(fd: number, buffer: Uint8Array, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, buffer.byteLength, position, (error, bytesRead) => {
+      if (error) reject(error);
+      else resolve(bytesRead);
+    });
+  });
+}
+
+/** An open, checked file range that an adapter may send another way. */
+export interface DescriptorSource {
+  /** The descriptor; whoever takes the source must close it. */
+  fd: number;
+  /** First byte offset. */
+  start: number;
+  /** Last byte offset, inclusive. */
+  end: number;
+  /** The whole file's size when it was opened. */
+  size: number;
+}
+
+const sources = new WeakMap<ReadableStream<Uint8Array>, () => DescriptorSource | null>();
+
+/**
+ * The bytes `range` of the open descriptor `fd` (of a file of `size`
+ * bytes) as a {@linkcode chunkedBody}, which closes it; an adapter may take
+ * the descriptor instead with {@linkcode takeDescriptor}.
+ */
+export function descriptorBody(
+  fd: number,
+  range: ByteRange,
+  size: number,
+  chunkSize: number,
+): ReadableStream<Uint8Array> {
+  const { body, take } = chunkedBody(
+    {
+      read: (buffer, position) => readAt(fd, buffer, position),
+      close: () => closeSync(fd),
+    },
+    range,
+    chunkSize,
+  );
+  sources.set(body, () => take() ? { fd, start: range.start, end: range.end, size } : null);
+  return body;
+}
+
+/**
+ * Takes the open file behind a body made by {@linkcode descriptorBody}, so
+ * that an adapter can send it without a web stream (Node: straight to the
+ * socket; Bun: as a file Blob, with sendfile). The body must not be read
+ * afterwards: the caller owns (and must close) the descriptor.
+ *
+ * @param body A response body.
+ * @returns The file range, or `null` for any other body, or one already read.
+ */
+export function takeDescriptor(body: ReadableStream<Uint8Array> | null): DescriptorSource | null {
+  if (body === null) return null;
+  const take = sources.get(body);
+  sources.delete(body);
+  return take === undefined ? null : take();
 }
 
 /** An error shaped like the ones `node:fs` throws, for the core to classify. */

@@ -17,10 +17,10 @@
  * @module
  */
 
-import { closeSync, read } from "node:fs";
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
-  chunkedBody,
+  descriptorBody,
+  type DescriptorSource,
   lstatPath,
   openChecked,
   readDir,
@@ -29,6 +29,7 @@ import {
   realStat,
   SMALL_READ,
   statPath,
+  takeDescriptor,
 } from "./_node_fs.ts";
 
 /**
@@ -59,7 +60,7 @@ export function bunFileSystem(): FileSystem {
       if (range.end - range.start < SMALL_READ) return readSmallRange(path, range, options);
       try {
         const { fd, stats } = openChecked(path, options);
-        return Promise.resolve(descriptorStream(fd, range, stats.size));
+        return Promise.resolve(descriptorBody(fd, range, stats.size, CHUNK_SIZE));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -68,18 +69,7 @@ export function bunFileSystem(): FileSystem {
 }
 
 /** An open, checked file range that the Bun adapter may send natively. */
-export interface BunFileSource {
-  /** The descriptor; whoever takes the source must close it. */
-  fd: number;
-  /** First byte offset. */
-  start: number;
-  /** Last byte offset, inclusive. */
-  end: number;
-  /** The whole file's size when it was opened. */
-  size: number;
-}
-
-const sources = new WeakMap<ReadableStream<Uint8Array>, () => BunFileSource | null>();
+export type BunFileSource = DescriptorSource;
 
 /**
  * Takes the open file behind a body made by {@linkcode bunFileSystem}, so
@@ -100,31 +90,9 @@ const sources = new WeakMap<ReadableStream<Uint8Array>, () => BunFileSource | nu
  * ```
  */
 export function takeBunFileSource(body: ReadableStream<Uint8Array> | null): BunFileSource | null {
-  if (body === null) return null;
-  const take = sources.get(body);
-  sources.delete(body);
-  return take === undefined ? null : take();
+  return takeDescriptor(body);
 }
 
 // Reads of 1 MiB, as the Node bridge's, when the body is read in
 // JavaScript (multipart parts, or a handler used without the adapter).
 const CHUNK_SIZE = 1024 * 1024;
-
-function descriptorStream(fd: number, range: ByteRange, size: number): ReadableStream<Uint8Array> {
-  const { body, take } = chunkedBody(
-    {
-      read: (buffer, position) =>
-        new Promise((resolve, reject) => {
-          read(fd, buffer, 0, buffer.byteLength, position, (error, bytesRead) => {
-            if (error) reject(error);
-            else resolve(bytesRead);
-          });
-        }),
-      close: () => closeSync(fd),
-    },
-    range,
-    CHUNK_SIZE,
-  );
-  sources.set(body, () => take() ? { fd, start: range.start, end: range.end, size } : null);
-  return body;
-}

@@ -25,6 +25,8 @@ import type {
 } from "../core/fs.ts";
 import {
   chunkedBody,
+  descriptorBody,
+  fsError,
   openChecked,
   provesPlaces,
   readSmallRange,
@@ -115,15 +117,19 @@ async function openRange(
   // O_NONBLOCK and O_NOFOLLOW (Deno.open takes neither).
   if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, options);
   // The file is opened and checked through node:fs first (never blocking on
-  // a FIFO, proven to be the file at `path`), then opened again as an
-  // FsFile, whose reads are faster, and kept only if it is the same inode:
-  // whatever the path leads to by then, the bytes come from the file that
-  // was checked. With /proc the second open goes through the descriptor
-  // itself, so it cannot meet a FIFO swapped in since.
+  // a FIFO, proven to be the file at `path`). With /proc it is then opened
+  // again as an FsFile through that descriptor, whose reads are faster, and
+  // kept only if it is the same inode. Without /proc (Deno refuses it
+  // without --allow-all) a second open could only go by path, where a FIFO
+  // swapped in meanwhile would block it: the checked descriptor is read
+  // through node:fs instead.
   const checked = openChecked(path, options);
+  if (!provesPlaces()) {
+    return descriptorBody(checked.fd, range, checked.stats.size, CHUNK_SIZE);
+  }
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(provesPlaces() ? `/proc/self/fd/${checked.fd}` : path, { read: true });
+    file = await Deno.open(`/proc/self/fd/${checked.fd}`, { read: true });
   } finally {
     closeSync(checked.fd);
   }
@@ -133,7 +139,9 @@ async function openRange(
     const now = toFileInfo(info);
     const same = now.ino === checked.stats.ino && now.dev === checked.stats.dev &&
       (options.expected === undefined || sameVersion(now, options.expected));
-    if (now.kind !== "file" || !same) throw changedFile();
+    if (now.kind !== "file" || !same) {
+      throw fsError("ESTALE", "file changed since it was looked up");
+    }
     size = info.size;
     if (range.start > 0) await file.seek(range.start, Deno.SeekMode.Start);
   } catch (error) {
@@ -160,11 +168,4 @@ function fileStream(file: Deno.FsFile, range: ByteRange): ReadableStream<Uint8Ar
     range,
     CHUNK_SIZE,
   ).body;
-}
-
-// ESTALE, so that the core looks the file up again.
-function changedFile(): Error {
-  return Object.assign(new Error("ESTALE: file changed since it was looked up"), {
-    code: "ESTALE",
-  });
 }

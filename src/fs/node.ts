@@ -12,21 +12,19 @@
  * @module
  */
 
-import { promises as fsp } from "node:fs";
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
-  checkPlace,
-  checkVersion,
-  chunkedBody,
+  descriptorBody,
+  type DescriptorSource,
   lstatPath,
-  openFlags,
+  openChecked,
   readDir,
   readSmallRange,
   realPath,
   realStat,
   SMALL_READ,
-  staleOnLink,
   statPath,
+  takeDescriptor,
 } from "./_node_fs.ts";
 
 // 64 KiB reads: large enough to amortise a syscall, small enough that a slow
@@ -52,43 +50,24 @@ export function nodeFileSystem(): FileSystem {
   return { stat: statPath, lstat: lstatPath, realPath, realStat, readDir, open: openRange };
 }
 
-async function openRange(
-  path: string,
-  range: ByteRange,
-  options: OpenOptions = {},
-): Promise<FileBody> {
-  if (range.end - range.start < SMALL_READ) return await readSmallRange(path, range, options);
-  // The same checks as openChecked(), on an async handle that the Node
-  // bridge can stream from.
-  const handle = await fsp.open(path, openFlags(options)).catch(staleOnLink(options));
+function openRange(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
+  if (range.end - range.start < SMALL_READ) return readSmallRange(path, range, options);
   try {
-    const stats = await handle.stat();
-    checkVersion(stats, options.expected);
-    if (options.canonical) checkPlace(handle.fd, path, stats);
+    const { fd, stats } = openChecked(path, options);
+    return Promise.resolve(descriptorBody(fd, range, stats.size, CHUNK_SIZE));
   } catch (error) {
-    await handle.close();
-    throw error;
+    return Promise.reject(error);
   }
-  return rangeStream(handle, range);
 }
 
 /** An open file range that a Node server may send without web streams. */
-export interface FileSource {
-  /** The open handle; whoever takes the source must close it. */
-  handle: fsp.FileHandle;
-  /** First byte offset. */
-  start: number;
-  /** Last byte offset, inclusive. */
-  end: number;
-}
-
-const sources = new WeakMap<ReadableStream<Uint8Array>, () => FileSource | null>();
+export type FileSource = DescriptorSource;
 
 /**
  * Takes the open file behind a body made by {@linkcode nodeFileSystem}, so
- * that a `node:http` bridge can pipe a file stream straight to the socket
- * instead of pulling through a web stream. The body must not be read
- * afterwards: the caller owns (and must close) the handle.
+ * that a `node:http` bridge can write it straight to the socket instead of
+ * pulling through a web stream. The body must not be read afterwards: the
+ * caller owns (and must close) the descriptor.
  *
  * @param body A response body.
  * @returns The file range, or `null` for any other body, or one already read.
@@ -102,22 +81,5 @@ const sources = new WeakMap<ReadableStream<Uint8Array>, () => FileSource | null>
  * ```
  */
 export function takeFileSource(body: ReadableStream<Uint8Array> | null): FileSource | null {
-  if (body === null) return null;
-  const take = sources.get(body);
-  sources.delete(body);
-  return take === undefined ? null : take();
-}
-
-function rangeStream(handle: fsp.FileHandle, range: ByteRange): ReadableStream<Uint8Array> {
-  const { body, take } = chunkedBody(
-    {
-      read: async (buffer, position) =>
-        (await handle.read(buffer, 0, buffer.byteLength, position)).bytesRead,
-      close: () => handle.close(),
-    },
-    range,
-    CHUNK_SIZE,
-  );
-  sources.set(body, () => take() ? { handle, start: range.start, end: range.end } : null);
-  return body;
+  return takeDescriptor(body);
 }
