@@ -29,6 +29,7 @@ import { scriptCommand, startProcess, waitForOutput } from "./_helpers/cli.ts";
 import { SWAPPED_FILES } from "./_helpers/link_swapper.ts";
 
 const SWAPPER = fileURLToPath(new URL("./_helpers/link_swapper.ts", import.meta.url));
+const WRITER = fileURLToPath(new URL("./_helpers/rename_writer.ts", import.meta.url));
 const SWAP_MS = 4_000;
 const CLIENTS = 6;
 
@@ -226,6 +227,41 @@ test("serve() never answers with a file outside the root while links are swapped
   } finally {
     controller.abort();
     await Promise.all(servers.map((server) => server.finished));
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test("serve() never answers 404 for a file that is renamed over, again and again", {
+  timeout: 30_000,
+}, async () => {
+  const base = mkdtempSync(join(tmpdir(), "fileserver-rename-"));
+  const file = join(base, "page.txt");
+  writeFileSync(file, "version 0\n");
+  const serve = await runtimeServe();
+  const controller = new AbortController();
+  const server = await serve({ root: base, port: 0, signal: controller.signal });
+  const [command, argv] = scriptCommand(WRITER, [file, "2000"]);
+  const writer = startProcess(command, argv);
+  try {
+    await waitForOutput(writer, /^ready$/m);
+    let writing = true;
+    const exited = writer.exited.finally(() => (writing = false));
+    const statuses = new Map<number, number>();
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let i = 0; writing && i < 50_000; i++) {
+        const response = await fetch(new URL("/page.txt", server.url));
+        const text = await response.text();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        if (response.status === 200) assert.match(text, /^(?:version \d+\n)+$/);
+      }
+    }));
+    assert.equal(await exited, 0, writer.stderr());
+    // Always there: only whole versions, or 503 when it kept changing.
+    assert.deepEqual([...statuses.keys()].filter((s) => s !== 200 && s !== 503), []);
+    assert.ok((statuses.get(200) ?? 0) > 100, JSON.stringify([...statuses]));
+  } finally {
+    controller.abort();
+    await server.finished;
     rmSync(base, { recursive: true, force: true });
   }
 });
