@@ -105,6 +105,20 @@ for (const proof of ["/proc", "lstat"] as const) {
     assert.equal((await new Response(big).arrayBuffer()).byteLength, 100_000);
   });
 
+  test(`runtime file system readDir() of a canonical path refuses a link at or along it (${proof})`, async () => {
+    mode();
+    for (const path of ["link-inside-dir", "link-inside-dir/deeper", "link-outside-dir"]) {
+      await assert.rejects(
+        fs.readDir(at(path), { canonical: true }),
+        (error) => code(error) === "ESTALE",
+        path,
+      );
+    }
+    const names = (await fs.readDir(at("nested"), { canonical: true })).map((e) => e.name);
+    assert.deepEqual(names.sort(), ["deeper", "index.html", "large.bin"]);
+    assert.equal((await fs.readDir(at("link-inside-dir"))).length, 3);
+  });
+
   test(`runtime file system open() without canonical still follows links (${proof})`, async () => {
     mode();
     assert.equal(await text(await fs.open(at("link-inside.txt"), { start: 0, end: 3 })), "deep");

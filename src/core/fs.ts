@@ -108,8 +108,12 @@ export interface FileSystem {
    * from one descriptor). Symbolic links are followed.
    */
   realStat(path: string): Promise<RealEntry>;
-  /** The entries of the directory at `path`. */
-  readDir(path: string): Promise<DirEntry[]>;
+  /**
+   * The entries of the directory at `path`. With `canonical`, as for
+   * {@linkcode FileSystem.open}: the entries are of the directory at that
+   * very path, reached through no link, or the port rejects with `ESTALE`.
+   */
+  readDir(path: string, options?: Pick<OpenOptions, "canonical">): Promise<DirEntry[]>;
   /**
    * Opens the bytes `range` of the regular file at `path` as a body.
    *

@@ -7,7 +7,8 @@
 import type { ResolvedOptions } from "./options.ts";
 import type { RequestView } from "./request_view.ts";
 import { locate } from "./locate.ts";
-import { reply } from "./responses.ts";
+import { errorResponse, reply, statusForFsError } from "./responses.ts";
+import type { DirEntry } from "./fs.ts";
 import {
   type ListingEntry,
   prefersJson,
@@ -38,7 +39,17 @@ export async function listingResponse(
   context: { root: string; options: ResolvedOptions },
 ): Promise<Response> {
   const { root, options } = context;
-  const names = (await options.fs.readDir(path))
+  let listed: DirEntry[];
+  try {
+    listed = await options.fs.readDir(path, { canonical: options.symlinks !== "always" });
+  } catch (error) {
+    // Gone or closed since the lookup; ESTALE goes back to the handler,
+    // which looks again.
+    const status = statusForFsError(error);
+    if (status === null) throw error;
+    return errorResponse(status, request.method);
+  }
+  const names = listed
     .map((entry) => entry.name)
     .filter((name) => visible(name, segments.length === 0, options));
   const entries: ListingEntry[] = [];

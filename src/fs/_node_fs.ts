@@ -341,7 +341,39 @@ function realFolders(path: string): string {
 const NOT_FOUND = Object.freeze(fsError("ENOENT", "no such file or directory"));
 
 /** The entries of a directory. */
-export async function readDir(path: string): Promise<DirEntry[]> {
+export async function readDir(path: string, options: OpenOptions = {}): Promise<DirEntry[]> {
+  if (!options.canonical) return await listEntries(path);
+  if (O_PATH === 0 || !provesPlaces()) {
+    // Without /proc: the folders, this one included, unchanged around the
+    // read (see realFolders()).
+    const before = realFolders(path + "/");
+    const entries = await listEntries(path);
+    if (realFolders(path + "/") !== before) throw fsError("ESTALE", "a folder on the path changed");
+    return entries;
+  }
+  // The folder is named, proven to be the one at `path`, and read through
+  // its descriptor: a link swapped in for it lists nothing outside.
+  let pin: number;
+  try {
+    pin = openSync(path, O_PATH | (constants.O_NOFOLLOW ?? 0) | (constants.O_DIRECTORY ?? 0));
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === "ENOTDIR" || code === "ELOOP") {
+      throw fsError("ESTALE", "the folder was replaced since the lookup");
+    }
+    throw error;
+  }
+  try {
+    if (placeOf(pin) !== path) {
+      throw fsError("ESTALE", "the folder opened is not at the path checked");
+    }
+    return await listEntries(`/proc/self/fd/${pin}`);
+  } finally {
+    closeSync(pin);
+  }
+}
+
+async function listEntries(path: string): Promise<DirEntry[]> {
   const entries = await fsp.readdir(path, { withFileTypes: true });
   return entries.map((entry) => ({ name: entry.name, isSymlink: entry.isSymbolicLink() }));
 }

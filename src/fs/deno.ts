@@ -29,6 +29,7 @@ import {
   fsError,
   openChecked,
   provesPlaces,
+  readDir as readCheckedDir,
   readSmallRange,
   realStat,
   sameVersion,
@@ -100,7 +101,10 @@ function realPath(path: string): Promise<string> {
   }
 }
 
-async function readDir(path: string): Promise<DirEntry[]> {
+// A canonical folder is read through node:fs, which can prove where it is
+// (see _node_fs.ts).
+async function readDir(path: string, options: OpenOptions = {}): Promise<DirEntry[]> {
+  if (options.canonical) return await readCheckedDir(path, options);
   const entries: DirEntry[] = [];
   for await (const entry of Deno.readDir(path)) {
     entries.push({ name: entry.name, isSymlink: entry.isSymlink });
