@@ -290,3 +290,11 @@ test("serve() refuses timeouts out of range with a RangeError", async () => {
   controller.abort();
   await server.finished;
 });
+
+test("serve() refuses a timeout that is not a number with a TypeError", async () => {
+  await assert.rejects(
+    async () =>
+      await serve({ root, port: 0, signal: AbortSignal.abort(), idleTimeoutMs: "10" as never }),
+    TypeError,
+  );
+});

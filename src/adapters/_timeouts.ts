@@ -81,7 +81,10 @@ export function resolveTimeouts(options: TimeoutOptions): ResolvedTimeouts {
   for (const name of Object.keys(DEFAULT_TIMEOUTS) as Array<keyof ResolvedTimeouts>) {
     const value = options[name];
     if (value === undefined) continue;
-    if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_MS) {
+    if (typeof value !== "number") {
+      throw new TypeError(`Cannot serve: "${name}" must be a number of milliseconds`);
+    }
+    if (!Number.isInteger(value) || value < 0 || value > MAX_MS) {
       throw new RangeError(
         `Cannot serve: "${name}" must be a whole number of milliseconds from 0 to ${MAX_MS}`,
       );
