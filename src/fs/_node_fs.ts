@@ -559,6 +559,26 @@ export function descriptorBody(
 }
 
 /**
+ * Opens the bytes `range` of the file at `path` under `options` (see
+ * `FileSystem.open`): read at once when small, else a
+ * {@linkcode descriptorBody} of reads of `chunkSize`.
+ */
+export function openRange(
+  path: string,
+  range: ByteRange,
+  options: OpenOptions,
+  chunkSize: number,
+): Promise<Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>> {
+  if (range.end - range.start < SMALL_READ) return readSmallRange(path, range, options);
+  try {
+    const { fd, stats } = openChecked(path, options);
+    return Promise.resolve(descriptorBody(fd, range, stats.size, chunkSize));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
  * Takes the open file behind a body made by {@linkcode descriptorBody}, so
  * that an adapter can send it without a web stream (Node: straight to the
  * socket; Bun: as a file Blob, with sendfile). The body must not be read

@@ -19,15 +19,12 @@
 
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
-  descriptorBody,
   type DescriptorSource,
   lstatPath,
-  openChecked,
+  openRange,
   readDir,
-  readSmallRange,
   realPath,
   realStat,
-  SMALL_READ,
   statPath,
   takeDescriptor,
 } from "./_node_fs.ts";
@@ -56,15 +53,8 @@ export function bunFileSystem(): FileSystem {
     realPath,
     realStat,
     readDir,
-    open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
-      if (range.end - range.start < SMALL_READ) return readSmallRange(path, range, options);
-      try {
-        const { fd, stats } = openChecked(path, options);
-        return Promise.resolve(descriptorBody(fd, range, stats.size, CHUNK_SIZE));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    },
+    open: (path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> =>
+      openRange(path, range, options, CHUNK_SIZE),
   };
 }
 

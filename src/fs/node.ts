@@ -14,15 +14,12 @@
 
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
-  descriptorBody,
   type DescriptorSource,
   lstatPath,
-  openChecked,
+  openRange,
   readDir,
-  readSmallRange,
   realPath,
   realStat,
-  SMALL_READ,
   statPath,
   takeDescriptor,
 } from "./_node_fs.ts";
@@ -47,17 +44,11 @@ const CHUNK_SIZE = 64 * 1024;
  * ```
  */
 export function nodeFileSystem(): FileSystem {
-  return { stat: statPath, lstat: lstatPath, realPath, realStat, readDir, open: openRange };
+  return { stat: statPath, lstat: lstatPath, realPath, realStat, readDir, open };
 }
 
-function openRange(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
-  if (range.end - range.start < SMALL_READ) return readSmallRange(path, range, options);
-  try {
-    const { fd, stats } = openChecked(path, options);
-    return Promise.resolve(descriptorBody(fd, range, stats.size, CHUNK_SIZE));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+function open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
+  return openRange(path, range, options, CHUNK_SIZE);
 }
 
 /** An open file range that a Node server may send without web streams. */
