@@ -369,3 +369,29 @@ test("prefersJson() weighs the most specific range, and ranges with other parame
   assert.equal(prefersJson("application/json;charset=utf-8, text/html;q=0.9"), true);
   assert.equal(prefersJson("text/html, application/json"), false);
 });
+
+test("createFileHandler() lists only names whose links it serves (a backslash is refused)", async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const root = mkdtempSync(join(tmpdir(), "fileserver-names-"));
+  try {
+    for (const name of ["a\\b.txt", "plain.txt", "50%.txt", "é ü.txt"]) {
+      writeFileSync(join(root, name), name);
+    }
+    const handler = createFileHandler({ root, fs: await runtimeFileSystem(), listing: true });
+    const listing = await get(handler, "/", { headers: { accept: "application/json" } });
+    const names: string[] = (await listing.json()).entries.map((e: { name: string }) => e.name);
+    assert.deepEqual(names.sort(), ["50%.txt", "plain.txt", "é ü.txt"]);
+    // Every listed name's link answers 200 with the file.
+    for (const name of names) {
+      const response = await get(handler, "/" + encodeURIComponent(name));
+      assert.equal(response.status, 200, name);
+      assert.equal(await response.text(), name);
+    }
+    const html = await (await get(handler, "/")).text();
+    assert.ok(!html.includes("a\\b.txt") && !html.includes("a%5Cb.txt"), "backslash name listed");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -88,6 +88,9 @@ export async function listingResponse(
 }
 
 function visible(name: string, atRoot: boolean, options: ResolvedOptions): boolean {
+  // A name the path rules refuse (resolvePath(): a backslash is a
+  // separator to some file systems and proxies) would be a link to a 400.
+  if (name.includes("\\")) return false;
   if (options.dotfiles === "allow" || !name.startsWith(".")) return true;
   return atRoot && name === ".well-known";
 }
