@@ -1,7 +1,8 @@
 /**
  * Composes routes in front of the file handler: a JSON route, a POST
- * endpoint, then the files of examples/site/. Runs on Node; the same handler
- * works with the Deno and Bun adapters.
+ * endpoint, then the files of examples/site/. Runs on Node until SIGINT
+ * (Ctrl-C) or SIGTERM; the same handler works with the Deno and Bun
+ * adapters.
  *
  * Run: node examples/compose.ts [PORT]
  *   curl http://127.0.0.1:8000/api/health
@@ -26,12 +27,17 @@ async function handler(request: Request): Promise<Response> {
   return files(request);
 }
 
+const port = Number(process.argv[2] ?? 8000);
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());
-const server = await serve({
-  handler,
-  port: Number(process.argv[2] ?? 8000),
-  signal: controller.signal,
+process.once("SIGTERM", () => controller.abort());
+const server = await serve({ handler, port, signal: controller.signal }).catch((error) => {
+  // One line instead of an uncaught error's stack trace.
+  const reason = error.code === "EADDRINUSE"
+    ? "the port is in use (give another port, e.g. node examples/compose.ts 8001; 0 picks a free one)"
+    : error.message;
+  console.error(`Cannot listen on 127.0.0.1:${port}: ${reason}`);
+  process.exit(1);
 });
 console.log(`Serving on ${server.url} (Ctrl-C to stop)`);
 await server.finished;

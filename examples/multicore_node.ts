@@ -26,23 +26,42 @@ if (cluster.isPrimary) {
   };
   process.once("SIGINT", stopAll);
   process.once("SIGTERM", stopAll);
+  // Workers that cannot listen all fail alike (the primary's socket is
+  // theirs): one line for all of them, then the rest are stopped.
+  let failed = false;
+  cluster.on("message", (_worker, line) => {
+    if (failed) return;
+    failed = true;
+    console.error(line);
+    process.exitCode = 1;
+    stopAll();
+  });
   cluster.on("exit", (worker, code) => {
-    if (code !== 0) console.error(`worker ${worker.process.pid} exited with ${code}`);
+    if (code !== 0 && !failed) console.error(`worker ${worker.process.pid} exited with ${code}`);
   });
 } else {
   const controller = new AbortController();
   process.once("SIGINT", () => controller.abort());
   process.once("SIGTERM", () => controller.abort());
-  const server = await serve({
-    root: fileURLToPath(new URL("./site", import.meta.url)),
-    port,
-    listing: true,
-    // Shows which worker answered.
-    headers: { "X-Worker": String(process.pid) },
-    signal: controller.signal,
-  });
-  console.log(`worker ${process.pid} serving examples/site on ${server.url}`);
-  await server.finished;
+  try {
+    const server = await serve({
+      root: fileURLToPath(new URL("./site", import.meta.url)),
+      port,
+      listing: true,
+      // Shows which worker answered.
+      headers: { "X-Worker": String(process.pid) },
+      signal: controller.signal,
+    });
+    console.log(`worker ${process.pid} serving examples/site on ${server.url}`);
+    await server.finished;
+  } catch (error) {
+    // The primary prints one line for all the workers.
+    const reason = (error as { code?: string }).code === "EADDRINUSE"
+      ? "the port is in use (give another port, e.g. node examples/multicore_node.ts 8001)"
+      : (error as Error).message;
+    process.send!(`Cannot listen on 127.0.0.1:${port}: ${reason}`);
+    process.exitCode = 1;
+  }
   // The channel to the primary would keep this worker alive.
   cluster.worker!.disconnect();
 }

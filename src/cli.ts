@@ -13,6 +13,7 @@
 import process from "node:process";
 import { parseCommandLine, UsageError } from "./cli/args.ts";
 import { CliError, type Io } from "./cli/io.ts";
+import { missingPermission } from "./cli/missing_permission.ts";
 
 export type { Io } from "./cli/io.ts";
 import { loadAdapter } from "./cli/runtime.ts";
@@ -48,6 +49,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (error instanceof CliError) {
       io.err(`fileserver: ${error.message}`);
       return error.status;
+    }
+    const denied = missingPermission(error);
+    if (denied !== null) {
+      io.err(`fileserver: ${denied}`);
+      return 1;
     }
     io.err(`fileserver: unexpected failure: ${(error as Error)?.name ?? "error"}`);
     return 1;

@@ -96,7 +96,10 @@ interface BunGlobal extends BunFiles {
  * });
  * ```
  */
-export function serve(options: ServeOptions): Promise<Server> {
+// deno-lint-ignore require-await
+export async function serve(options: ServeOptions): Promise<Server> {
+  // Async though nothing is awaited: Bun.serve throws at once on a busy
+  // port, and serve() rejects then, as on Deno and Node.
   const bun = (globalThis as { Bun?: BunGlobal }).Bun;
   if (bun === undefined) throw new TypeError("Cannot serve: not running on Bun");
   const resolved = resolveServeOptions(options, bunFileSystem);
@@ -165,7 +168,7 @@ export function serve(options: ServeOptions): Promise<Server> {
     });
   });
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
-  return Promise.resolve({ url, finished: finished.promise });
+  return { url, finished: finished.promise };
 }
 
 /**

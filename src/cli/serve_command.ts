@@ -15,6 +15,7 @@ import { UsageError } from "./args.ts";
 import { withAccessLog } from "./access_log.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
 import { CliError, type Io } from "./io.ts";
+import { missingPermission } from "./missing_permission.ts";
 
 /**
  * Runs the serve command; resolves with the exit status once the server has
@@ -88,8 +89,8 @@ function checkedRoot(dir: string): string {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(root).isDirectory();
-  } catch {
-    throw new CliError(`Cannot serve "${dir}": no such folder`);
+  } catch (error) {
+    throw new CliError(`Cannot serve "${dir}": ${missingPermission(error) ?? "no such folder"}`);
   }
   if (!isDirectory) throw new CliError(`Cannot serve "${dir}": not a folder`);
   return root;
@@ -107,8 +108,8 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (error) {
-    const code = (error as { code?: string }).code ?? "unreadable";
-    throw new CliError(`Cannot read ${what} "${path}": ${code}`);
+    const reason = missingPermission(error) ?? (error as { code?: string }).code ?? "unreadable";
+    throw new CliError(`Cannot read ${what} "${path}": ${reason}`);
   }
 }
 
@@ -131,6 +132,8 @@ function readUsers(args: ServeArgs): BasicCredentials[] {
 
 function listenError(error: unknown, args: ServeArgs): Error {
   const e = error as { code?: string; name?: string };
+  const denied = missingPermission(error);
+  if (denied !== null) return new CliError(`Cannot listen on ${args.host}:${args.port}: ${denied}`);
   if (e.code === "EADDRINUSE" || e.name === "AddrInUse") {
     // SO_REUSEPORT shares a port only among sockets that all set it.
     const hint = args.reusePort
@@ -152,8 +155,15 @@ function listenError(error: unknown, args: ServeArgs): Error {
 function banner(root: string, url: URL, args: ServeArgs): string {
   const lines = [`Serving ${root}`, `  Local:    ${url.href}`];
   if (args.host === "0.0.0.0" || args.host === "::") {
-    for (const address of externalAddresses()) {
-      lines.push(`  Network:  ${url.protocol}//${address}:${url.port}/`);
+    try {
+      for (const address of externalAddresses()) {
+        lines.push(`  Network:  ${url.protocol}//${address}:${url.port}/`);
+      }
+    } catch (error) {
+      // Listing the addresses is a nicety: the server listens already.
+      const denied = missingPermission(error);
+      if (denied === null) throw error;
+      lines.push(`  Network:  not listed (${denied})`);
     }
   } else if (args.host === "127.0.0.1" || args.host === "localhost" || args.host === "::1") {
     lines.push("  Only this machine can connect; use --host 0.0.0.0 to share it on your network.");

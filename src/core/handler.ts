@@ -35,7 +35,8 @@ export type FileHandler = (request: Request) => Promise<Response>;
  * Creates a handler that serves the files under `options.root`.
  *
  * The handler answers GET, HEAD and OPTIONS; it never throws: an unexpected
- * error becomes a bare 500 and is passed to `options.onError`.
+ * error becomes a bare 500 and is passed to `options.onError` (without it,
+ * the first error of each kind is printed once with `console.error`).
  *
  * @param options Where the files are, how to reach them and how to serve them.
  * @returns The handler.
@@ -170,7 +171,7 @@ class Context {
 
   report(error: unknown, request: () => Request): void {
     try {
-      this.options.onError(error, request());
+      this.options.onError(error, request);
     } catch {
       // A failing hook must not turn a 500 into a crash.
     }

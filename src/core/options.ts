@@ -7,6 +7,7 @@
 
 import type { FileSystem } from "./fs.ts";
 import type { FileCacheLimits } from "./file_cache.ts";
+import { defaultOnError } from "./default_on_error.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
@@ -75,6 +76,9 @@ export interface FileHandlerOptions {
   cache?: FileCacheLimits | false;
   /**
    * Called with any unexpected error (the client then gets a bare 500).
+   * Without it, the first error of each kind is printed as one line with
+   * `console.error` (Deno without `--allow-read`, for one, shows that way),
+   * and later ones of that kind are not.
    * @default {undefined}
    */
   onError?: (error: unknown, request: Request) => void;
@@ -92,7 +96,8 @@ export interface ResolvedOptions {
   headers: ReadonlyArray<readonly [string, string]>;
   maxRanges: number;
   cache: Required<FileCacheLimits> | null;
-  onError: (error: unknown, request: Request) => void;
+  /** `onError`, or the default; `request` builds the Request when called. */
+  onError: (error: unknown, request: () => Request) => void;
 }
 
 // The handler computes these itself; a user value would break framing or
@@ -253,8 +258,8 @@ function count(name: string, value: unknown): number {
 
 function resolveOnError(
   onError: unknown,
-): (error: unknown, request: Request) => void {
-  if (onError === undefined) return () => {};
+): (error: unknown, request: () => Request) => void {
+  if (onError === undefined) return defaultOnError();
   if (typeof onError !== "function") fail("onError", "must be a function");
-  return onError as (error: unknown, request: Request) => void;
+  return (error, request) => onError(error, request());
 }

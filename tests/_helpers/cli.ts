@@ -43,10 +43,13 @@ export function startCli(args: string[], cwd?: string): CliProcess {
 export function startProcess(
   command: string,
   argv: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; detached?: boolean } = {},
 ): CliProcess {
   const child = spawn(command, argv, {
     cwd: options.cwd,
+    // A process group of its own, so that killGroup() can end what the
+    // process left behind (a launcher's orphaned child, cluster workers).
+    detached: options.detached ?? false,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...options.env },
   });
@@ -58,6 +61,18 @@ export function startProcess(
     child.once("close", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : 128)));
   });
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/**
+ * SIGKILLs the process group of a process started with `detached: true`:
+ * the process and whatever it started, even children it left orphaned.
+ */
+export function killGroup(cli: CliProcess): void {
+  try {
+    process.kill(-cli.child.pid!, "SIGKILL");
+  } catch {
+    // The group is gone already.
+  }
 }
 
 /** Runs the CLI to completion (killed after `timeoutMs`). */
