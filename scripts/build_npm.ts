@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT = join(ROOT, "dist");
-const CLI = "src/cli.ts";
+const CLI = "src/bin.ts";
 
 /** Rewrites relative `.ts` specifiers in static and dynamic imports to `.js`. */
 export function rewriteSpecifiers(code: string): string {

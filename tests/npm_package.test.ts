@@ -1,23 +1,74 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 // Node does not strip types inside node_modules, so the npm package must run
 // as compiled JavaScript: pack it, install the tarball into an empty
-// project, and run its `fileserver` with Node 24.
+// project, and run its `fileserver` and its library with Node 20, 22.1 (the
+// lowest supported: URL.parse) and 24. The older Nodes come from the npm
+// packages pinned in tests/node_versions/package.json, installed on first use
+// into node_modules/.cache/node_versions (npm ci removes it, so a fresh clone
+// installs them once, ~15 s). This costs a pack and two installs, so it runs
+// once, under node --test; deno test and bun test report it as skipped.
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const NODE_BIN = join(ROOT, "node_modules", ".bin");
-const env = { ...process.env, PATH: NODE_BIN + delimiter + process.env.PATH, NO_COLOR: "1" };
+const CACHE = join(ROOT, "node_modules", ".cache", "node_versions");
+const ONCE = process.versions.bun || process.versions.deno
+  ? "runs once, under node --test (packing three times would triple the cost)"
+  : false;
 let project = "";
+const nodes: Record<string, string> = {};
+
+function installOlderNodes(): void {
+  const manifest = join(ROOT, "tests", "node_versions", "package.json");
+  const cached = join(CACHE, "package.json");
+  const want = readFileSync(manifest, "utf8");
+  const ready = existsSync(cached) && readFileSync(cached, "utf8") === want &&
+    ["node20", "node22"].every((name) =>
+      existsSync(join(CACHE, "node_modules", name, "bin", "node"))
+    );
+  if (!ready) {
+    mkdirSync(CACHE, { recursive: true });
+    copyFileSync(manifest, cached);
+    const result = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--no-save"], {
+      cwd: CACHE,
+      env: { ...process.env, PATH: NODE_BIN + delimiter + process.env.PATH },
+      encoding: "utf8",
+    });
+    if (result.status !== 0) {
+      throw new Error(
+        `Cannot install Node 20 and 22 from npm into ${CACHE}: ${
+          result.stderr.trim().split("\n").at(-1)
+        }`,
+      );
+    }
+  }
+  nodes["20"] = join(CACHE, "node_modules", "node20", "bin", "node");
+  nodes["22.1"] = join(CACHE, "node_modules", "node22", "bin", "node");
+  nodes["24"] = join(NODE_BIN, "node");
+}
 
 before(() => {
+  if (ONCE) return;
+  installOlderNodes();
   project = mkdtempSync(join(tmpdir(), "fileserver-npm-"));
   const packed = join(project, "packed");
   mkdirSync(packed);
+  const env = { ...process.env, PATH: NODE_BIN + delimiter + process.env.PATH };
   execFileSync("npm", ["pack", "--silent", "--pack-destination", packed], {
     cwd: ROOT,
     env,
@@ -35,27 +86,6 @@ before(() => {
     env,
     stdio: "pipe",
   });
-});
-after(() => rmSync(project, { recursive: true, force: true }));
-
-function run(command: string, args: string[]): string {
-  return execFileSync(command, args, {
-    cwd: join(project, "app"),
-    env,
-    encoding: "utf8",
-    timeout: 30_000,
-  });
-}
-
-test("npm package runs its fileserver bin with Node 24", () => {
-  const version = run(join(project, "app", "node_modules", ".bin", "fileserver"), ["--version"]);
-  assert.match(version, /^fileserver \d+\.\d+\.\d+/);
-  const nodeVersion = run("node", ["--version"]);
-  assert.match(nodeVersion, /^v24\./);
-});
-
-test("npm package serves a folder from its compiled bin", () => {
-  const app = join(project, "app");
   writeFileSync(join(app, "hello.txt"), "from the package\n");
   writeFileSync(
     join(app, "probe.mjs"),
@@ -74,13 +104,6 @@ child.stdout.on("data", async (chunk) => {
 child.on("exit", (code) => console.log("exit", code));
 `,
   );
-  const output = run("node", ["probe.mjs"]);
-  assert.match(output, /^200 from the package\n/);
-  assert.match(output, /exit 0/);
-});
-
-test("npm package exports the core and the Node adapter as JavaScript", () => {
-  const app = join(project, "app");
   writeFileSync(
     join(app, "import.mjs"),
     `import { createFileHandler } from "@seed/fileserver";
@@ -91,5 +114,72 @@ const response = await handler(new Request("http://localhost/hello.txt"));
 console.log(response.status, typeof serve, typeof follow);
 `,
   );
-  assert.equal(run("node", ["import.mjs"]).trim(), "200 function function");
+});
+after(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+/** Runs `command` in the app with `node` on PATH being the Node of `version`. */
+function run(version: string, command: string, args: string[]) {
+  const path = dirname(nodes[version]) + delimiter + process.env.PATH;
+  return spawnSync(command, args, {
+    cwd: join(project, "app"),
+    env: { ...process.env, PATH: path, NO_COLOR: "1" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+}
+
+const bin = () => join(project, "app", "node_modules", ".bin", "fileserver");
+
+for (const version of ["22.1", "24"]) {
+  test(
+    `npm package's fileserver --help and --version run on Node ${version}`,
+    { skip: ONCE },
+    () => {
+      assert.match(run(version, "node", ["--version"]).stdout, new RegExp(`^v${version}\\.`));
+      const help = run(version, bin(), ["--help"]);
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /fileserver/);
+      assert.match(help.stdout, /--port/);
+      const shown = run(version, bin(), ["--version"]);
+      assert.match(shown.stdout, /^fileserver \d+\.\d+\.\d+/);
+    },
+  );
+
+  test(`npm package's fileserver serves a file and exits 0 on SIGTERM on Node ${version}`, {
+    skip: ONCE,
+  }, () => {
+    const result = run(version, "node", ["probe.mjs"]);
+    assert.match(result.stdout, /^200 from the package\n/, result.stderr);
+    assert.match(result.stdout, /exit 0/);
+  });
+
+  test(`npm package exports the core, the Node adapter and the client on Node ${version}`, {
+    skip: ONCE,
+  }, () => {
+    const result = run(version, "node", ["import.mjs"]);
+    assert.equal(result.stdout.trim(), "200 function function", result.stderr);
+  });
+}
+
+test("npm package's fileserver on Node 20 names the Node it needs in one line, exit 1", {
+  skip: ONCE,
+}, () => {
+  assert.match(run("20", "node", ["--version"]).stdout, /^v20\./);
+  for (const args of [["--help"], ["."]]) {
+    const result = run("20", bin(), args);
+    assert.equal(result.status, 1);
+    assert.equal(result.stdout, "");
+    assert.equal(
+      result.stderr,
+      "fileserver: needs Node 22.1.0 or later; this is Node 20.9.0\n",
+    );
+  }
+});
+
+test("package.json engines names the lowest Node the bin accepts", () => {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  assert.equal(manifest.engines?.node, ">=22.1.0");
+  assert.equal(manifest.bin?.fileserver, "./dist/src/bin.js");
 });
