@@ -21,7 +21,7 @@ function firstLine(command: string, args: string[]): string {
 
 function packageVersion(name: string): string {
   try {
-    const path = join(ROOT, "node_modules", name, "package.json");
+    const path = join(ROOT, "bench", "node_modules", name, "package.json");
     return `${name}@${JSON.parse(readFileSync(path, "utf8")).version}`;
   } catch {
     return `${name}: not installed`;

@@ -1,0 +1,40 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+// The root installs only what the server, its tests and its build need; the
+// benchmark's peers live in bench/package.json, installed by npm run bench.
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const read = (path: string) => JSON.parse(readFileSync(join(ROOT, path), "utf8"));
+
+/** Each root devDependency, with the reason it is there. */
+const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
+  "@types/bun": "deno check of the Bun adapter and fs port",
+  "@types/node": "deno check of node: imports",
+  bun: "the Bun runner and adapter",
+  deno: "the Deno runner, fmt, lint, check, doc, publish",
+  "fast-check": "the property tests",
+  "mime-db": "npm run gen:media and its up-to-date test",
+  node: "Node 24: runs the .ts sources, the test runner and the build",
+};
+
+const PEERS = ["express", "hono", "http-server", "serve-handler", "serve-static", "sirv"];
+
+test("package.json devDependencies are only what the tests and build need", () => {
+  const manifest = read("package.json");
+  assert.deepEqual(
+    Object.keys(manifest.devDependencies ?? {}).sort(),
+    Object.keys(ROOT_DEV_DEPENDENCIES).sort(),
+  );
+  assert.equal(manifest.dependencies, undefined);
+});
+
+test("bench/package.json holds the benchmark's peers, with its own lock file", () => {
+  const bench = read("bench/package.json");
+  assert.deepEqual(Object.keys(bench.dependencies ?? {}).sort(), PEERS);
+  const lock = read("bench/package-lock.json");
+  for (const name of PEERS) assert.ok(lock.packages[`node_modules/${name}`], name);
+  assert.match(read("package.json").scripts.bench, /^npm --prefix bench ci\b/);
+});
