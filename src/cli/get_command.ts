@@ -109,7 +109,12 @@ async function save(
   const body = response.body;
   const progress = process.stderr.isTTY ? new Progress(state.offset, state.total) : null;
   if (output === null || marker === null) {
-    if (body !== null) await copy(body, (chunk) => writeStdout(chunk), progress);
+    try {
+      if (body !== null) await copy(body, (chunk) => writeStdout(chunk), progress);
+    } catch (error) {
+      progress?.interrupt((text) => process.stderr.write(text));
+      throw error;
+    }
     progress?.finish(io.err);
     return;
   }
@@ -123,6 +128,7 @@ async function save(
   try {
     if (body !== null) await copy(body, (chunk) => file.write(chunk).then(() => {}), progress);
   } catch (error) {
+    progress?.interrupt((text) => process.stderr.write(text));
     throw new CliError(
       `get: the download stopped early (${
         (error as Error).name
