@@ -1,6 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileHandler } from "../src/core/handler.ts";
 import { withBasicAuth } from "../src/core/basic_auth.ts";
@@ -164,4 +164,23 @@ test("fileserver get --continue starts over when the file changed on the server"
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /-> 200/);
   assert.equal(readFileSync(output, "utf8"), "hello world\n");
+});
+
+test("fileserver get -o names the path and the reason when the file cannot be written", async () => {
+  const cases: Array<[string, RegExp]> = [
+    [join(fixture.base, "no-such-folder", "x.bin"), /cannot write .*x\.bin: no such folder$/],
+    [fixture.base, /cannot write .*: is a folder$/],
+  ];
+  if (existsSync("/dev/full")) {
+    const full = join(fixture.base, "full.bin");
+    symlinkSync("/dev/full", full);
+    cases.push([full, /cannot write .*full\.bin: disk full$/]);
+  }
+  for (const [output, reason] of cases) {
+    const result = await runCli(["get", url("/big.bin"), "-o", output]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr.trim(), /^fileserver: /);
+    assert.match(result.stderr.trim(), reason);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
 });

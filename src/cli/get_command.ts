@@ -11,6 +11,7 @@ import { chainOf, ClientError, createClient } from "../client/mod.ts";
 import type { GetArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { CliError, type Io } from "./io.ts";
+import { fileError } from "./file_error.ts";
 import { Progress } from "./progress.ts";
 import { ResumeFile, resumeHeaders, type ResumeState, resumeStateOf } from "./resume.ts";
 
@@ -123,12 +124,26 @@ async function save(
     io.err(`fileserver: ${output} is already complete`);
     return;
   }
-  await marker.write(state.validator);
-  const file = await fsp.open(output, state.append ? "a" : "w");
+  // The output first, so that a bad -o is reported under the name typed.
+  const file = await fsp.open(output, state.append ? "a" : "w").catch((error) => {
+    throw fileError("write", output, error);
+  });
   try {
-    if (body !== null) await copy(body, (chunk) => file.write(chunk).then(() => {}), progress);
+    await marker.write(state.validator);
+  } catch (error) {
+    await file.close().catch(() => {});
+    throw fileError("write", `${output}.fileserver-resume`, error);
+  }
+  try {
+    if (body !== null) {
+      await copy(body, (chunk) =>
+        file.write(chunk).then(() => {}, (error) => {
+          throw fileError("write", output, error);
+        }), progress);
+    }
   } catch (error) {
     progress?.interrupt((text) => process.stderr.write(text));
+    if (error instanceof CliError) throw error;
     throw new CliError(
       `get: the download stopped early (${
         (error as Error).name
@@ -136,9 +151,13 @@ async function save(
       EXIT_NETWORK_ERROR,
     );
   } finally {
-    await file.close();
+    await file.close().catch((error) => {
+      throw fileError("write", output, error);
+    });
   }
-  await marker.remove();
+  await marker.remove().catch((error) => {
+    throw fileError("remove", `${output}.fileserver-resume`, error);
+  });
   progress?.finish(io.err);
 }
 
