@@ -256,3 +256,38 @@ test("Progress.interrupt() ends a drawn bar's line so that an error starts on a 
   written += "fileserver: failed\n";
   assert.equal(screen(written).at(-2), "fileserver: failed");
 });
+
+test("parseHeader() refuses fields the runtime sets and values fetch cannot send", () => {
+  for (const name of ["Content-Length", "Transfer-Encoding", "Connection", "Host", "Expect"]) {
+    assert.throws(() => parseHeader(`${name}: 5`, "request"), (e: Error) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, new RegExp(`^-H ${name} cannot be set: `));
+      return true;
+    });
+  }
+  assert.throws(() => parseHeader("ETag: x", "response"), /-H ETag cannot be set/);
+  assert.deepEqual(parseHeader("Host: x", "response"), ["Host", "x"]);
+  assert.throws(() => parseHeader("X-A: a\u0001b", "request"), /printable Latin-1/);
+  assert.throws(() => parseHeader("X-A: \u20ac", "request"), /printable Latin-1/);
+  assert.deepEqual(parseHeader("X-A: caf\u00e9", "request"), ["X-A", "caf\u00e9"]);
+});
+
+test("parseCommandLine() refuses an empty value, naming the flag", () => {
+  for (
+    const [argv, flag] of [
+      [["--index", ""], "--index"],
+      [["--host", ""], "--host"],
+      [["--auth", ""], "--auth"],
+      [["-H", ""], "--header"],
+      [["--cert", " "], "--cert"],
+      [["get", "http://x/", "-o", ""], "--output"],
+      [["get", "http://x/", "-u", ""], "--user"],
+    ] as const
+  ) {
+    assert.throws(() => parseCommandLine(argv), (e: Error) => {
+      assert.ok(e instanceof UsageError, argv.join(" "));
+      assert.ok(e.message.startsWith(`${flag} `), e.message);
+      return true;
+    });
+  }
+});

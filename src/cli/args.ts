@@ -116,6 +116,7 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
     throw new UsageError(cleanMessage((error as Error).message));
   }
   const values = parsed.values as Record<string, unknown>;
+  refuseEmpty(values, isGet ? GET_OPTIONS : SERVE_OPTIONS);
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
   return isGet ? getArgs(values, parsed.positionals) : serveArgs(values, parsed.positionals);
@@ -161,7 +162,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     listing: values.listing === true,
     dotfiles: oneOf(values.dotfiles, "--dotfiles", ["ignore", "deny", "allow"], "ignore"),
     index,
-    headers: ((values.header ?? []) as string[]).map(parseHeader),
+    headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "response")),
     cors: values.cors === true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
@@ -202,20 +203,55 @@ function getArgs(values: Record<string, unknown>, positionals: string[]): GetArg
     output: (values.output as string | undefined) ?? null,
     user: (values.user as string | undefined) ?? null,
     maxRedirects: integer(values["max-redirects"], "--max-redirects", 20, 0, 1000),
-    headers: ((values.header ?? []) as string[]).map(parseHeader),
+    headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "request")),
     resume: values.continue === true,
     verbose: values.verbose === true,
   };
 }
 
+// Fields the runtime or the server sets itself: framing and
+// connection-specific fields (RFC 9110 §7.6.1, refused by HTTP/2, RFC 9113
+// §8.2.2), which fetch silently drops, sends or throws on depending on the
+// runtime (Node's undici throws on Transfer-Encoding, Keep-Alive, Upgrade,
+// Expect; Bun sends Host as given, Deno and Node replace it).
+const CONNECTION_FIELDS: Record<string, string> = {
+  "content-length": "the body's framing is set by the runtime",
+  "transfer-encoding": "the body's framing is set by the runtime",
+  "trailer": "the body's framing is set by the runtime",
+  "connection": "it is connection-specific (RFC 9110 §7.6.1)",
+  "keep-alive": "it is connection-specific (RFC 9110 §7.6.1)",
+  "proxy-connection": "it is connection-specific (RFC 9110 §7.6.1)",
+  "te": "it is connection-specific (RFC 9110 §7.6.1)",
+  "upgrade": "it is connection-specific (RFC 9110 §7.6.1)",
+};
+const FORBIDDEN: Record<"request" | "response", Record<string, string>> = {
+  request: {
+    ...CONNECTION_FIELDS,
+    host: "it comes from the URL",
+    expect: "fetch cannot wait for 100 Continue",
+  },
+  response: {
+    ...CONNECTION_FIELDS,
+    "content-range": "it is computed for each Range request",
+    etag: "it is computed for each file",
+    "last-modified": "it is computed for each file",
+  },
+};
+
 /**
  * Parses `NAME:VALUE` (the value may hold colons).
  *
  * @param text The flag's value.
+ * @param kind Whether the header goes on requests (`get`) or responses (`serve`).
  * @returns The name and the trimmed value.
- * @throws {UsageError} when the name is missing or not a valid field name.
+ * @throws {UsageError} when the name is missing or not a valid field name,
+ *   the value holds a control character or one beyond Latin-1, or the field
+ *   is one the runtime or the server sets itself.
  */
-export function parseHeader(text: string): [string, string] {
+export function parseHeader(
+  text: string,
+  kind: "request" | "response" = "response",
+): [string, string] {
   const colon = text.indexOf(":");
   const name = colon < 0 ? "" : text.slice(0, colon).trim();
   const value = colon < 0 ? "" : text.slice(colon + 1).trim();
@@ -225,7 +261,37 @@ export function parseHeader(text: string): [string, string] {
       "Write it as NAME:VALUE, e.g. -H 'Cache-Control: max-age=60'.",
     );
   }
+  // field-value: VCHAR, obs-text, SP and HTAB (RFC 9110 §5.5); Deno and
+  // undici refuse other control characters, and Headers anything > 0xFF.
+  // deno-lint-ignore no-control-regex
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+    throw new UsageError(
+      `-H ${name}: the value may hold only printable Latin-1 characters`,
+      "Percent-encode other characters, as URLs do.",
+    );
+  }
+  const reason = FORBIDDEN[kind][name.toLowerCase()];
+  if (reason !== undefined) {
+    throw new UsageError(
+      `-H ${name} cannot be set: ${reason}`,
+      "Drop this -H; other headers are sent as given.",
+    );
+  }
   return [name, value];
+}
+
+// An empty value is always a slip (`--host ''`, `-o "$UNSET"`): refused
+// here, naming the flag, rather than failing later in a stranger way.
+function refuseEmpty(
+  values: Record<string, unknown>,
+  options: Record<string, { type: string; short?: string }>,
+): void {
+  for (const [name, value] of Object.entries(values)) {
+    const list = Array.isArray(value) ? value : [value];
+    if (options[name]?.type !== "string" || !list.some((v) => String(v).trim() === "")) continue;
+    const short = options[name].short;
+    throw new UsageError(`--${name}${short ? ` (-${short})` : ""} needs a value, not ''`);
+  }
 }
 
 function integer(value: unknown, flag: string, fallback: number, min: number, max: number): number {
