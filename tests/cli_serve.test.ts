@@ -280,3 +280,22 @@ async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test("fileserver names the --auth-file and line of a bad account, never the password", async () => {
+  const file = join(fixture.base, "bad-users.txt");
+  writeFileSync(file, "ada:lovelace\n# comment\nbobsecret\n");
+  const result = await runCli([fixture.root, "--auth-file", file]);
+  assert.equal(result.status, 1);
+  assertOneLineError(result.stderr);
+  assert.equal(result.stderr.trim(), `fileserver: ${file}:3: expected USER:PASS`);
+  assert.ok(!result.stderr.includes("secret"));
+});
+
+test("fileserver suggests the nearest long option for a mistyped one", async () => {
+  const serve = await runCli(["--listin"]);
+  assert.equal(serve.status, 2);
+  assert.match(serve.stderr, /^fileserver: Unknown option '--listin': did you mean --listing\?$/m);
+  const get = await runCli(["get", "http://127.0.0.1:9/", "--contineu"]);
+  assert.equal(get.status, 2);
+  assert.match(get.stderr, /did you mean --continue\?$/m);
+});

@@ -113,13 +113,42 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(cleanMessage((error as Error).message));
+    const message = cleanMessage((error as Error).message);
+    throw new UsageError(message + didYouMean(message, isGet ? GET_OPTIONS : SERVE_OPTIONS));
   }
   const values = parsed.values as Record<string, unknown>;
   refuseEmpty(values, isGet ? GET_OPTIONS : SERVE_OPTIONS);
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
   return isGet ? getArgs(values, parsed.positionals) : serveArgs(values, parsed.positionals);
+}
+
+// "Unknown option '--listin'" → ": did you mean --listing?", for the one
+// option of this command within two edits (a typo, a transposition).
+function didYouMean(message: string, options: Record<string, unknown>): string {
+  const typed = /^Unknown option '--([^'=]+)/.exec(message)?.[1];
+  if (typed === undefined) return "";
+  const near = Object.keys(options).filter((name) => editDistance(typed, name) <= 2);
+  return near.length === 1 ? `: did you mean --${near[0]}?` : "";
+}
+
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions
+ * and transpositions of neighbours each count one.
+ */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
 }
 
 // parseArgs' messages name the API ("To specify an option argument…"),

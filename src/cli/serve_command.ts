@@ -114,20 +114,29 @@ function readText(path: string, what: string): string {
 }
 
 function readUsers(args: ServeArgs): BasicCredentials[] {
-  const lines = [...args.auth];
-  if (args.authFile !== null) {
-    const text = readText(args.authFile, "auth file");
-    for (const line of text.split(/\r?\n/)) {
-      if (line.trim() !== "" && !line.startsWith("#")) lines.push(line);
-    }
-  }
-  return lines.map((line) => {
-    const colon = line.indexOf(":");
-    if (colon <= 0) {
+  const users = args.auth.map((line) => {
+    const user = credentialsOf(line);
+    if (user === null) {
       throw new UsageError("Malformed --auth: write USER:PASS", "Example: --auth ada:s3cret");
     }
-    return { username: line.slice(0, colon), password: line.slice(colon + 1) };
+    return user;
   });
+  if (args.authFile === null) return users;
+  const text = readText(args.authFile, "auth file");
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === "" || line.trimStart().startsWith("#")) return;
+    const user = credentialsOf(line);
+    // The line number, never the line: it holds a password.
+    if (user === null) throw new CliError(`${args.authFile}:${i + 1}: expected USER:PASS`);
+    users.push(user);
+  });
+  return users;
+}
+
+function credentialsOf(line: string): BasicCredentials | null {
+  const colon = line.indexOf(":");
+  if (colon <= 0) return null;
+  return { username: line.slice(0, colon), password: line.slice(colon + 1) };
 }
 
 function listenError(error: unknown, args: ServeArgs): Error {
