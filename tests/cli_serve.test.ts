@@ -1,7 +1,7 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildFixture } from "./_helpers/fixture.ts";
 import { runCli, sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
@@ -298,4 +298,28 @@ test("fileserver suggests the nearest long option for a mistyped one", async () 
   const get = await runCli(["get", "http://127.0.0.1:9/", "--contineu"]);
   assert.equal(get.status, 2);
   assert.match(get.stderr, /did you mean --continue\?$/m);
+});
+
+test("fileserver asks 'did you mean serve/get?' for a mistyped command that is not a folder", async () => {
+  for (
+    const [args, command] of [
+      [["serv", fixture.root], "serve"],
+      [["gte", "http://127.0.0.1:9/"], "get"],
+    ] as const
+  ) {
+    const result = await runCli([...args]);
+    assert.equal(result.status, 2, result.stderr);
+    assertOneLineError(result.stderr);
+    assert.match(result.stderr, new RegExp(`did you mean '${command}'\\?`));
+  }
+  // A folder named like a typo is still served: the folder wins.
+  mkdirSync(join(fixture.base, "serv"), { recursive: true });
+  const cli = startCli(["serv", "--port", "0", "--quiet"], fixture.base);
+  try {
+    await waitForUrl(cli);
+    assert.match(cli.stdout(), /Serving .*serv/);
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    await cli.exited;
+  }
 });

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_TIMEOUTS } from "../adapters/_timeouts.ts";
 
@@ -102,6 +103,7 @@ const GET_OPTIONS = {
  * @throws {UsageError} for an unknown flag, a missing or bad value.
  */
 export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs | InfoArgs {
+  refuseMistypedCommand(argv[0]);
   const isGet = argv[0] === "get";
   const rest = argv[0] === "serve" || isGet ? argv.slice(1) : [...argv];
   let parsed;
@@ -121,6 +123,36 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
   return isGet ? getArgs(values, parsed.positionals) : serveArgs(values, parsed.positionals);
+}
+
+// `fileserver serv site` or `fileserver gte URL`: the first word is near a
+// command and is not a folder. A real folder named `serv` is served as
+// before (the folder wins: `fileserver DIR` is the documented shorthand);
+// a missing one near a command is far more likely a typo than a folder
+// that does not exist yet.
+function refuseMistypedCommand(first: string | undefined): void {
+  if (first === undefined || first.startsWith("-") || first === "serve" || first === "get") return;
+  const word = first.toLowerCase();
+  const command = word === "get" || editDistance(word, "get") <= 1
+    ? "get"
+    : word === "serve" || editDistance(word, "serve") <= 2
+    ? "serve"
+    : null;
+  if (command === null || isFolder(first)) return;
+  throw new UsageError(
+    `Unknown command '${first}': did you mean '${command}'?`,
+    command === "get"
+      ? "Example: fileserver get http://127.0.0.1:8000/"
+      : "Example: fileserver serve DIR",
+  );
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 // "Unknown option '--listin'" → ": did you mean --listing?", for the one
