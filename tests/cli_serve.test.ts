@@ -7,6 +7,7 @@ import { buildFixture } from "./_helpers/fixture.ts";
 import { runCli, sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
 import { openSocket, readResponse } from "./_helpers/sockets.ts";
 import { VERSION } from "../src/cli/help.ts";
+import { selfSignedCertificate } from "./_helpers/tls.ts";
 
 const fixture = buildFixture();
 after(() => fixture.remove());
@@ -321,5 +322,27 @@ test("fileserver asks 'did you mean serve/get?' for a mistyped command that is n
   } finally {
     sendSignal(cli, "SIGTERM");
     await cli.exited;
+  }
+});
+
+test("fileserver names a --cert or --key that is not PEM, and a key that does not match", async () => {
+  const a = selfSignedCertificate();
+  const b = selfSignedCertificate();
+  const files: Record<string, string> = { certA: a.cert, keyB: b.key, junk: "not pem\n" };
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(fixture.base, name), text);
+  }
+  const path = (name: string) => join(fixture.base, name);
+  for (
+    const [cert, key, reason] of [
+      ["junk", "keyB", /certificate ".*junk": not a PEM certificate/],
+      ["certA", "junk", /key ".*junk": not an unencrypted PEM private key/],
+      ["certA", "keyB", /key ".*keyB": it does not match certificate ".*certA"/],
+    ] as const
+  ) {
+    const result = await runCli([fixture.root, "--cert", path(cert), "--key", path(key)]);
+    assert.equal(result.status, 1, result.stderr);
+    assertOneLineError(result.stderr);
+    assert.match(result.stderr, reason);
   }
 });

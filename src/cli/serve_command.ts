@@ -4,6 +4,7 @@
  * @module
  */
 
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
@@ -101,7 +102,28 @@ function readTls(args: ServeArgs): { cert: string; key: string } | null {
   if (args.cert === null || args.key === null) {
     throw new UsageError("--cert and --key go together");
   }
-  return { cert: readText(args.cert, "certificate"), key: readText(args.key, "key") };
+  const cert = readText(args.cert, "certificate");
+  const key = readText(args.key, "key");
+  // Checked here because each runtime's TLS stack reports a bad PEM in its
+  // own words (OpenSSL codes on Node, BoringSSL on Bun, rustls on Deno).
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch {
+    throw new CliError(`Cannot use certificate "${args.cert}": not a PEM certificate`);
+  }
+  let privateKey;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    throw new CliError(`Cannot use key "${args.key}": not an unencrypted PEM private key`);
+  }
+  if (!certificate.checkPrivateKey(privateKey)) {
+    throw new CliError(
+      `Cannot use key "${args.key}": it does not match certificate "${args.cert}"`,
+    );
+  }
+  return { cert, key };
 }
 
 function readText(path: string, what: string): string {
