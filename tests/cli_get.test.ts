@@ -184,3 +184,25 @@ test("fileserver get -o names the path and the reason when the file cannot be wr
     assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
   }
 });
+
+test("fileserver get --continue says when it cannot resume, and leaves a complete file intact", async () => {
+  const output = join(fixture.base, "resume-notices.txt");
+  writeFileSync(output, "partial");
+  const none = await runCli(["get", url("/hello.txt"), "-o", output, "--continue"]);
+  assert.equal(none.status, 0, none.stderr);
+  assert.match(none.stderr, /no resume record for .*resume-notices\.txt; downloading it whole/);
+  assert.equal(readFileSync(output, "utf8"), "hello world\n");
+  const head = await fetch(url("/hello.txt"), { method: "HEAD" });
+  const record = { url: url("/hello.txt"), validator: head.headers.get("etag") };
+  writeFileSync(output + ".fileserver-resume", JSON.stringify(record));
+  const done = await runCli(["get", url("/hello.txt"), "-o", output, "--continue"]);
+  assert.equal(done.status, 0, done.stderr);
+  assert.match(done.stderr, /already complete/);
+  assert.equal(readFileSync(output, "utf8"), "hello world\n");
+  writeFileSync(output, "stale bytes");
+  writeFileSync(output + ".fileserver-resume", JSON.stringify({ ...record, validator: '"old"' }));
+  const changed = await runCli(["get", url("/hello.txt"), "-o", output, "--continue"]);
+  assert.equal(changed.status, 0, changed.stderr);
+  assert.match(changed.stderr, /changed on the server; downloading it whole/);
+  assert.equal(readFileSync(output, "utf8"), "hello world\n");
+});

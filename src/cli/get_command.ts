@@ -39,10 +39,12 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   const marker = args.output === null ? null : new ResumeFile(args.output, url);
   const resume = args.resume && marker !== null ? await marker.read(args.output!) : null;
   const headers = new Headers(args.headers);
-  if (resume !== null) {
-    for (const [name, value] of resumeHeaders(resume)) {
-      headers.set(name, value);
-    }
+  const ranged = resume === null ? [] : resumeHeaders(resume);
+  for (const [name, value] of ranged) headers.set(name, value);
+  if (resume !== null && resume.size > 0 && ranged.length === 0) {
+    // Like wget -c, a retry loop still makes progress; unlike curl -C -,
+    // bytes that cannot be checked against the server's are never spliced.
+    io.err(`fileserver: no resume record for ${args.output}; downloading it whole`);
   }
   let response: Response;
   try {
@@ -59,7 +61,15 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   if (args.verbose) {
     for (const hop of chainOf(response)) io.err(`${hop.method} ${hop.url} -> ${hop.status}`);
   }
-  if (response.status >= 400) {
+  const state = resumeStateOf(response, resume);
+  if (ranged.length > 0 && response.status === 200) {
+    io.err(
+      strongValidatorOf(response) === resume!.validator
+        ? `fileserver: the server ignored the Range request; downloading ${args.output} whole`
+        : `fileserver: ${args.output} changed on the server; downloading it whole`,
+    );
+  }
+  if (response.status >= 400 && !state.complete) {
     await response.body?.cancel();
     io.err(
       `fileserver: get ${response.url || url.href}: ${response.status} ${response.statusText}`
@@ -67,9 +77,14 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
     );
     return EXIT_HTTP_ERROR;
   }
-  const state = resumeStateOf(response, resume);
   await save(response, { output: args.output, marker }, state, io);
   return 0;
+}
+
+function strongValidatorOf(response: Response): string | null {
+  const etag = response.headers.get("etag");
+  if (etag !== null && etag.startsWith('"')) return etag;
+  return response.headers.get("last-modified");
 }
 
 function parseUrl(text: string): URL {
