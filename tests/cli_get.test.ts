@@ -1,6 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileHandler } from "../src/core/handler.ts";
 import { withBasicAuth } from "../src/core/basic_auth.ts";
@@ -163,5 +163,46 @@ test("fileserver get --continue starts over when the file changed on the server"
   const result = await runCli(["get", url("/hello.txt"), "-o", output, "--continue", "-v"]);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /-> 200/);
+  assert.equal(readFileSync(output, "utf8"), "hello world\n");
+});
+
+test("fileserver get -o names the path and the reason when the file cannot be written", async () => {
+  const cases: Array<[string, RegExp]> = [
+    [join(fixture.base, "no-such-folder", "x.bin"), /cannot write .*x\.bin: no such folder$/],
+    [fixture.base, /cannot write .*: is a folder$/],
+  ];
+  if (existsSync("/dev/full")) {
+    const full = join(fixture.base, "full.bin");
+    symlinkSync("/dev/full", full);
+    cases.push([full, /cannot write .*full\.bin: disk full$/]);
+  }
+  for (const [output, reason] of cases) {
+    const result = await runCli(["get", url("/big.bin"), "-o", output]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr.trim(), /^fileserver: /);
+    assert.match(result.stderr.trim(), reason);
+    assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+  }
+});
+
+test("fileserver get --continue says when it cannot resume, and leaves a complete file intact", async () => {
+  const output = join(fixture.base, "resume-notices.txt");
+  writeFileSync(output, "partial");
+  const none = await runCli(["get", url("/hello.txt"), "-o", output, "--continue"]);
+  assert.equal(none.status, 0, none.stderr);
+  assert.match(none.stderr, /no resume record for .*resume-notices\.txt; downloading it whole/);
+  assert.equal(readFileSync(output, "utf8"), "hello world\n");
+  const head = await fetch(url("/hello.txt"), { method: "HEAD" });
+  const record = { url: url("/hello.txt"), validator: head.headers.get("etag") };
+  writeFileSync(output + ".fileserver-resume", JSON.stringify(record));
+  const done = await runCli(["get", url("/hello.txt"), "-o", output, "--continue"]);
+  assert.equal(done.status, 0, done.stderr);
+  assert.match(done.stderr, /already complete/);
+  assert.equal(readFileSync(output, "utf8"), "hello world\n");
+  writeFileSync(output, "stale bytes");
+  writeFileSync(output + ".fileserver-resume", JSON.stringify({ ...record, validator: '"old"' }));
+  const changed = await runCli(["get", url("/hello.txt"), "-o", output, "--continue"]);
+  assert.equal(changed.status, 0, changed.stderr);
+  assert.match(changed.stderr, /changed on the server; downloading it whole/);
   assert.equal(readFileSync(output, "utf8"), "hello world\n");
 });

@@ -1,12 +1,13 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildFixture } from "./_helpers/fixture.ts";
 import { runCli, sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
 import { openSocket, readResponse } from "./_helpers/sockets.ts";
 import { VERSION } from "../src/cli/help.ts";
+import { selfSignedCertificate } from "./_helpers/tls.ts";
 
 const fixture = buildFixture();
 after(() => fixture.remove());
@@ -280,3 +281,68 @@ async function waitFor(check: () => boolean, timeoutMs = 5_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+test("fileserver names the --auth-file and line of a bad account, never the password", async () => {
+  const file = join(fixture.base, "bad-users.txt");
+  writeFileSync(file, "ada:lovelace\n# comment\nbobsecret\n");
+  const result = await runCli([fixture.root, "--auth-file", file]);
+  assert.equal(result.status, 1);
+  assertOneLineError(result.stderr);
+  assert.equal(result.stderr.trim(), `fileserver: ${file}:3: expected USER:PASS`);
+  assert.ok(!result.stderr.includes("secret"));
+});
+
+test("fileserver suggests the nearest long option for a mistyped one", async () => {
+  const serve = await runCli(["--listin"]);
+  assert.equal(serve.status, 2);
+  assert.match(serve.stderr, /^fileserver: Unknown option '--listin': did you mean --listing\?$/m);
+  const get = await runCli(["get", "http://127.0.0.1:9/", "--contineu"]);
+  assert.equal(get.status, 2);
+  assert.match(get.stderr, /did you mean --continue\?$/m);
+});
+
+test("fileserver asks 'did you mean serve/get?' for a mistyped command that is not a folder", async () => {
+  for (
+    const [args, command] of [
+      [["serv", fixture.root], "serve"],
+      [["gte", "http://127.0.0.1:9/"], "get"],
+    ] as const
+  ) {
+    const result = await runCli([...args]);
+    assert.equal(result.status, 2, result.stderr);
+    assertOneLineError(result.stderr);
+    assert.match(result.stderr, new RegExp(`did you mean '${command}'\\?`));
+  }
+  // A folder named like a typo is still served: the folder wins.
+  mkdirSync(join(fixture.base, "serv"), { recursive: true });
+  const cli = startCli(["serv", "--port", "0", "--quiet"], fixture.base);
+  try {
+    await waitForUrl(cli);
+    assert.match(cli.stdout(), /Serving .*serv/);
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    await cli.exited;
+  }
+});
+
+test("fileserver names a --cert or --key that is not PEM, and a key that does not match", async () => {
+  const a = selfSignedCertificate();
+  const b = selfSignedCertificate();
+  const files: Record<string, string> = { certA: a.cert, keyB: b.key, junk: "not pem\n" };
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(fixture.base, name), text);
+  }
+  const path = (name: string) => join(fixture.base, name);
+  for (
+    const [cert, key, reason] of [
+      ["junk", "keyB", /certificate ".*junk": not a PEM certificate/],
+      ["certA", "junk", /key ".*junk": not an unencrypted PEM private key/],
+      ["certA", "keyB", /key ".*keyB": it does not match certificate ".*certA"/],
+    ] as const
+  ) {
+    const result = await runCli([fixture.root, "--cert", path(cert), "--key", path(key)]);
+    assert.equal(result.status, 1, result.stderr);
+    assertOneLineError(result.stderr);
+    assert.match(result.stderr, reason);
+  }
+});

@@ -214,3 +214,80 @@ test("formatBytes() and formatDuration() pick readable units", () => {
   assert.equal(formatDuration(75), "01:15");
   assert.equal(formatDuration(3725), "1:02:05");
 });
+
+// What a terminal shows after `text`: "\r" returns to the start of the line,
+// "\x1b[K" erases from the cursor to the end, "\n" starts a new line.
+function screen(text: string): string[] {
+  const lines = [""];
+  let column = 0;
+  // deno-lint-ignore no-control-regex
+  for (const part of text.split(/(\r|\n|\x1b\[K)/)) {
+    const row = lines.length - 1;
+    if (part === "\r") column = 0;
+    else if (part === "\n") (lines.push(""), column = 0);
+    else if (part === "\x1b[K") lines[row] = lines[row].slice(0, column);
+    else {
+      const line = lines[row].padEnd(column);
+      lines[row] = line.slice(0, column) + part + line.slice(column + part.length);
+      column += part.length;
+    }
+  }
+  return lines;
+}
+
+test("Progress.add() leaves no tail of a longer line when a shorter one is drawn over it", () => {
+  const progress = new Progress(0, 100);
+  // A longer line on screen before, as an earlier draw with an h:mm:ss ETA.
+  let written = "\r[" + "-".repeat(24) + "]   0%  1.0 KiB of 100.0 GiB  1000.0 KiB/s  ETA 29:07:38";
+  progress.add(50, (text) => void (written += text));
+  const lines = screen(written);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /ETA (\d\d:\d\d|--:--)$/, lines[0]);
+});
+
+test("Progress.interrupt() ends a drawn bar's line so that an error starts on a clean one", () => {
+  const progress = new Progress(0, 10);
+  let written = "";
+  const write = (text: string) => void (written += text);
+  progress.interrupt(write);
+  assert.equal(written, "", "no bar drawn yet: nothing to end");
+  progress.add(5, write);
+  progress.interrupt(write);
+  written += "fileserver: failed\n";
+  assert.equal(screen(written).at(-2), "fileserver: failed");
+});
+
+test("parseHeader() refuses fields the runtime sets and values fetch cannot send", () => {
+  for (const name of ["Content-Length", "Transfer-Encoding", "Connection", "Host", "Expect"]) {
+    assert.throws(() => parseHeader(`${name}: 5`, "request"), (e: Error) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(e.message, new RegExp(`^-H ${name} cannot be set: `));
+      return true;
+    });
+  }
+  assert.throws(() => parseHeader("ETag: x", "response"), /-H ETag cannot be set/);
+  assert.deepEqual(parseHeader("Host: x", "response"), ["Host", "x"]);
+  assert.throws(() => parseHeader("X-A: a\u0001b", "request"), /printable Latin-1/);
+  assert.throws(() => parseHeader("X-A: \u20ac", "request"), /printable Latin-1/);
+  assert.deepEqual(parseHeader("X-A: caf\u00e9", "request"), ["X-A", "caf\u00e9"]);
+});
+
+test("parseCommandLine() refuses an empty value, naming the flag", () => {
+  for (
+    const [argv, flag] of [
+      [["--index", ""], "--index"],
+      [["--host", ""], "--host"],
+      [["--auth", ""], "--auth"],
+      [["-H", ""], "--header"],
+      [["--cert", " "], "--cert"],
+      [["get", "http://x/", "-o", ""], "--output"],
+      [["get", "http://x/", "-u", ""], "--user"],
+    ] as const
+  ) {
+    assert.throws(() => parseCommandLine(argv), (e: Error) => {
+      assert.ok(e instanceof UsageError, argv.join(" "));
+      assert.ok(e.message.startsWith(`${flag} `), e.message);
+      return true;
+    });
+  }
+});

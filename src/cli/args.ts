@@ -4,6 +4,7 @@
  * @module
  */
 
+import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_TIMEOUTS } from "../adapters/_timeouts.ts";
 
@@ -102,6 +103,7 @@ const GET_OPTIONS = {
  * @throws {UsageError} for an unknown flag, a missing or bad value.
  */
 export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs | InfoArgs {
+  refuseMistypedCommand(argv[0]);
   const isGet = argv[0] === "get";
   const rest = argv[0] === "serve" || isGet ? argv.slice(1) : [...argv];
   let parsed;
@@ -113,12 +115,72 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(cleanMessage((error as Error).message));
+    const message = cleanMessage((error as Error).message);
+    throw new UsageError(message + didYouMean(message, isGet ? GET_OPTIONS : SERVE_OPTIONS));
   }
   const values = parsed.values as Record<string, unknown>;
+  refuseEmpty(values, isGet ? GET_OPTIONS : SERVE_OPTIONS);
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
   return isGet ? getArgs(values, parsed.positionals) : serveArgs(values, parsed.positionals);
+}
+
+// `fileserver serv site` or `fileserver gte URL`: the first word is near a
+// command and is not a folder. A real folder named `serv` is served as
+// before (the folder wins: `fileserver DIR` is the documented shorthand);
+// a missing one near a command is far more likely a typo than a folder
+// that does not exist yet.
+function refuseMistypedCommand(first: string | undefined): void {
+  if (first === undefined || first.startsWith("-") || first === "serve" || first === "get") return;
+  const word = first.toLowerCase();
+  const command = word === "get" || editDistance(word, "get") <= 1
+    ? "get"
+    : word === "serve" || editDistance(word, "serve") <= 2
+    ? "serve"
+    : null;
+  if (command === null || isFolder(first)) return;
+  throw new UsageError(
+    `Unknown command '${first}': did you mean '${command}'?`,
+    command === "get"
+      ? "Example: fileserver get http://127.0.0.1:8000/"
+      : "Example: fileserver serve DIR",
+  );
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// "Unknown option '--listin'" → ": did you mean --listing?", for the one
+// option of this command within two edits (a typo, a transposition).
+function didYouMean(message: string, options: Record<string, unknown>): string {
+  const typed = /^Unknown option '--([^'=]+)/.exec(message)?.[1];
+  if (typed === undefined) return "";
+  const near = Object.keys(options).filter((name) => editDistance(typed, name) <= 2);
+  return near.length === 1 ? `: did you mean --${near[0]}?` : "";
+}
+
+/**
+ * Optimal string alignment distance: insertions, deletions, substitutions
+ * and transpositions of neighbours each count one.
+ */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
 }
 
 // parseArgs' messages name the API ("To specify an option argument…"),
@@ -161,7 +223,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     listing: values.listing === true,
     dotfiles: oneOf(values.dotfiles, "--dotfiles", ["ignore", "deny", "allow"], "ignore"),
     index,
-    headers: ((values.header ?? []) as string[]).map(parseHeader),
+    headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "response")),
     cors: values.cors === true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
@@ -202,20 +264,55 @@ function getArgs(values: Record<string, unknown>, positionals: string[]): GetArg
     output: (values.output as string | undefined) ?? null,
     user: (values.user as string | undefined) ?? null,
     maxRedirects: integer(values["max-redirects"], "--max-redirects", 20, 0, 1000),
-    headers: ((values.header ?? []) as string[]).map(parseHeader),
+    headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "request")),
     resume: values.continue === true,
     verbose: values.verbose === true,
   };
 }
 
+// Fields the runtime or the server sets itself: framing and
+// connection-specific fields (RFC 9110 §7.6.1, refused by HTTP/2, RFC 9113
+// §8.2.2), which fetch silently drops, sends or throws on depending on the
+// runtime (Node's undici throws on Transfer-Encoding, Keep-Alive, Upgrade,
+// Expect; Bun sends Host as given, Deno and Node replace it).
+const CONNECTION_FIELDS: Record<string, string> = {
+  "content-length": "the body's framing is set by the runtime",
+  "transfer-encoding": "the body's framing is set by the runtime",
+  "trailer": "the body's framing is set by the runtime",
+  "connection": "it is connection-specific (RFC 9110 §7.6.1)",
+  "keep-alive": "it is connection-specific (RFC 9110 §7.6.1)",
+  "proxy-connection": "it is connection-specific (RFC 9110 §7.6.1)",
+  "te": "it is connection-specific (RFC 9110 §7.6.1)",
+  "upgrade": "it is connection-specific (RFC 9110 §7.6.1)",
+};
+const FORBIDDEN: Record<"request" | "response", Record<string, string>> = {
+  request: {
+    ...CONNECTION_FIELDS,
+    host: "it comes from the URL",
+    expect: "fetch cannot wait for 100 Continue",
+  },
+  response: {
+    ...CONNECTION_FIELDS,
+    "content-range": "it is computed for each Range request",
+    etag: "it is computed for each file",
+    "last-modified": "it is computed for each file",
+  },
+};
+
 /**
  * Parses `NAME:VALUE` (the value may hold colons).
  *
  * @param text The flag's value.
+ * @param kind Whether the header goes on requests (`get`) or responses (`serve`).
  * @returns The name and the trimmed value.
- * @throws {UsageError} when the name is missing or not a valid field name.
+ * @throws {UsageError} when the name is missing or not a valid field name,
+ *   the value holds a control character or one beyond Latin-1, or the field
+ *   is one the runtime or the server sets itself.
  */
-export function parseHeader(text: string): [string, string] {
+export function parseHeader(
+  text: string,
+  kind: "request" | "response" = "response",
+): [string, string] {
   const colon = text.indexOf(":");
   const name = colon < 0 ? "" : text.slice(0, colon).trim();
   const value = colon < 0 ? "" : text.slice(colon + 1).trim();
@@ -225,7 +322,37 @@ export function parseHeader(text: string): [string, string] {
       "Write it as NAME:VALUE, e.g. -H 'Cache-Control: max-age=60'.",
     );
   }
+  // field-value: VCHAR, obs-text, SP and HTAB (RFC 9110 §5.5); Deno and
+  // undici refuse other control characters, and Headers anything > 0xFF.
+  // deno-lint-ignore no-control-regex
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+    throw new UsageError(
+      `-H ${name}: the value may hold only printable Latin-1 characters`,
+      "Percent-encode other characters, as URLs do.",
+    );
+  }
+  const reason = FORBIDDEN[kind][name.toLowerCase()];
+  if (reason !== undefined) {
+    throw new UsageError(
+      `-H ${name} cannot be set: ${reason}`,
+      "Drop this -H; other headers are sent as given.",
+    );
+  }
   return [name, value];
+}
+
+// An empty value is always a slip (`--host ''`, `-o "$UNSET"`): refused
+// here, naming the flag, rather than failing later in a stranger way.
+function refuseEmpty(
+  values: Record<string, unknown>,
+  options: Record<string, { type: string; short?: string }>,
+): void {
+  for (const [name, value] of Object.entries(values)) {
+    const list = Array.isArray(value) ? value : [value];
+    if (options[name]?.type !== "string" || !list.some((v) => String(v).trim() === "")) continue;
+    const short = options[name].short;
+    throw new UsageError(`--${name}${short ? ` (-${short})` : ""} needs a value, not ''`);
+  }
 }
 
 function integer(value: unknown, flag: string, fallback: number, min: number, max: number): number {

@@ -11,6 +11,7 @@ import { chainOf, ClientError, createClient } from "../client/mod.ts";
 import type { GetArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { CliError, type Io } from "./io.ts";
+import { fileError } from "./file_error.ts";
 import { Progress } from "./progress.ts";
 import { ResumeFile, resumeHeaders, type ResumeState, resumeStateOf } from "./resume.ts";
 
@@ -38,10 +39,12 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   const marker = args.output === null ? null : new ResumeFile(args.output, url);
   const resume = args.resume && marker !== null ? await marker.read(args.output!) : null;
   const headers = new Headers(args.headers);
-  if (resume !== null) {
-    for (const [name, value] of resumeHeaders(resume)) {
-      headers.set(name, value);
-    }
+  const ranged = resume === null ? [] : resumeHeaders(resume);
+  for (const [name, value] of ranged) headers.set(name, value);
+  if (resume !== null && resume.size > 0 && ranged.length === 0) {
+    // Like wget -c, a retry loop still makes progress; unlike curl -C -,
+    // bytes that cannot be checked against the server's are never spliced.
+    io.err(`fileserver: no resume record for ${args.output}; downloading it whole`);
   }
   let response: Response;
   try {
@@ -58,7 +61,15 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   if (args.verbose) {
     for (const hop of chainOf(response)) io.err(`${hop.method} ${hop.url} -> ${hop.status}`);
   }
-  if (response.status >= 400) {
+  const state = resumeStateOf(response, resume);
+  if (ranged.length > 0 && response.status === 200) {
+    io.err(
+      strongValidatorOf(response) === resume!.validator
+        ? `fileserver: the server ignored the Range request; downloading ${args.output} whole`
+        : `fileserver: ${args.output} changed on the server; downloading it whole`,
+    );
+  }
+  if (response.status >= 400 && !state.complete) {
     await response.body?.cancel();
     io.err(
       `fileserver: get ${response.url || url.href}: ${response.status} ${response.statusText}`
@@ -66,9 +77,14 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
     );
     return EXIT_HTTP_ERROR;
   }
-  const state = resumeStateOf(response, resume);
   await save(response, { output: args.output, marker }, state, io);
   return 0;
+}
+
+function strongValidatorOf(response: Response): string | null {
+  const etag = response.headers.get("etag");
+  if (etag !== null && etag.startsWith('"')) return etag;
+  return response.headers.get("last-modified");
 }
 
 function parseUrl(text: string): URL {
@@ -109,7 +125,12 @@ async function save(
   const body = response.body;
   const progress = process.stderr.isTTY ? new Progress(state.offset, state.total) : null;
   if (output === null || marker === null) {
-    if (body !== null) await copy(body, (chunk) => writeStdout(chunk), progress);
+    try {
+      if (body !== null) await copy(body, (chunk) => writeStdout(chunk), progress);
+    } catch (error) {
+      progress?.interrupt((text) => process.stderr.write(text));
+      throw error;
+    }
     progress?.finish(io.err);
     return;
   }
@@ -118,11 +139,26 @@ async function save(
     io.err(`fileserver: ${output} is already complete`);
     return;
   }
-  await marker.write(state.validator);
-  const file = await fsp.open(output, state.append ? "a" : "w");
+  // The output first, so that a bad -o is reported under the name typed.
+  const file = await fsp.open(output, state.append ? "a" : "w").catch((error) => {
+    throw fileError("write", output, error);
+  });
   try {
-    if (body !== null) await copy(body, (chunk) => file.write(chunk).then(() => {}), progress);
+    await marker.write(state.validator);
   } catch (error) {
+    await file.close().catch(() => {});
+    throw fileError("write", `${output}.fileserver-resume`, error);
+  }
+  try {
+    if (body !== null) {
+      await copy(body, (chunk) =>
+        file.write(chunk).then(() => {}, (error) => {
+          throw fileError("write", output, error);
+        }), progress);
+    }
+  } catch (error) {
+    progress?.interrupt((text) => process.stderr.write(text));
+    if (error instanceof CliError) throw error;
     throw new CliError(
       `get: the download stopped early (${
         (error as Error).name
@@ -130,9 +166,13 @@ async function save(
       EXIT_NETWORK_ERROR,
     );
   } finally {
-    await file.close();
+    await file.close().catch((error) => {
+      throw fileError("write", output, error);
+    });
   }
-  await marker.remove();
+  await marker.remove().catch((error) => {
+    throw fileError("remove", `${output}.fileserver-resume`, error);
+  });
   progress?.finish(io.err);
 }
 

@@ -10,6 +10,9 @@ export { formatBytes };
 
 // Redrawing more often than this only costs time.
 const REDRAW_MS = 100;
+// Erase to the end of the line (ECMA-48 EL): a shorter line drawn over a
+// longer one would otherwise keep the longer one's tail ("ETA 00:0000").
+const CLEAR_TO_END = "\x1b[K";
 
 /** Progress of one download. */
 export class Progress {
@@ -17,7 +20,9 @@ export class Progress {
   readonly #total: number | null;
   readonly #started = performance.now();
   readonly #initial: number;
-  #drawn = 0;
+  #drawn = -Infinity;
+  // A line is on screen that no newline has ended yet.
+  #open = false;
 
   /**
    * @param offset Bytes already on disk (a resumed download).
@@ -35,12 +40,24 @@ export class Progress {
     const now = performance.now();
     if (now - this.#drawn < REDRAW_MS) return;
     this.#drawn = now;
-    write("\r" + this.line(now));
+    this.#open = true;
+    write("\r" + this.line(now) + CLEAR_TO_END);
   }
 
-  /** Draws the final state and ends the line. */
-  finish(write: (line: string) => void): void {
-    write("\r" + this.line(performance.now()));
+  /** Draws the final state; `writeLine` ends the line. */
+  finish(writeLine: (line: string) => void): void {
+    this.#open = false;
+    writeLine("\r" + this.line(performance.now()) + CLEAR_TO_END);
+  }
+
+  /**
+   * Ends the line of a bar cut short, so that an error message printed next
+   * starts on a clean line; writes nothing when no bar is on screen.
+   */
+  interrupt(write: (text: string) => void): void {
+    if (!this.#open) return;
+    this.#open = false;
+    write("\n");
   }
 
   /** The text of the bar at time `now` (ms, from performance.now()). */

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
@@ -101,7 +102,28 @@ function readTls(args: ServeArgs): { cert: string; key: string } | null {
   if (args.cert === null || args.key === null) {
     throw new UsageError("--cert and --key go together");
   }
-  return { cert: readText(args.cert, "certificate"), key: readText(args.key, "key") };
+  const cert = readText(args.cert, "certificate");
+  const key = readText(args.key, "key");
+  // Checked here because each runtime's TLS stack reports a bad PEM in its
+  // own words (OpenSSL codes on Node, BoringSSL on Bun, rustls on Deno).
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch {
+    throw new CliError(`Cannot use certificate "${args.cert}": not a PEM certificate`);
+  }
+  let privateKey;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    throw new CliError(`Cannot use key "${args.key}": not an unencrypted PEM private key`);
+  }
+  if (!certificate.checkPrivateKey(privateKey)) {
+    throw new CliError(
+      `Cannot use key "${args.key}": it does not match certificate "${args.cert}"`,
+    );
+  }
+  return { cert, key };
 }
 
 function readText(path: string, what: string): string {
@@ -114,20 +136,29 @@ function readText(path: string, what: string): string {
 }
 
 function readUsers(args: ServeArgs): BasicCredentials[] {
-  const lines = [...args.auth];
-  if (args.authFile !== null) {
-    const text = readText(args.authFile, "auth file");
-    for (const line of text.split(/\r?\n/)) {
-      if (line.trim() !== "" && !line.startsWith("#")) lines.push(line);
-    }
-  }
-  return lines.map((line) => {
-    const colon = line.indexOf(":");
-    if (colon <= 0) {
+  const users = args.auth.map((line) => {
+    const user = credentialsOf(line);
+    if (user === null) {
       throw new UsageError("Malformed --auth: write USER:PASS", "Example: --auth ada:s3cret");
     }
-    return { username: line.slice(0, colon), password: line.slice(colon + 1) };
+    return user;
   });
+  if (args.authFile === null) return users;
+  const text = readText(args.authFile, "auth file");
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === "" || line.trimStart().startsWith("#")) return;
+    const user = credentialsOf(line);
+    // The line number, never the line: it holds a password.
+    if (user === null) throw new CliError(`${args.authFile}:${i + 1}: expected USER:PASS`);
+    users.push(user);
+  });
+  return users;
+}
+
+function credentialsOf(line: string): BasicCredentials | null {
+  const colon = line.indexOf(":");
+  if (colon <= 0) return null;
+  return { username: line.slice(0, colon), password: line.slice(colon + 1) };
 }
 
 function listenError(error: unknown, args: ServeArgs): Error {
