@@ -18,7 +18,7 @@ import {
   startProcess,
   waitForOutput,
 } from "./_helpers/cli.ts";
-import { exitWithin, freePort, getFresh } from "./_helpers/multicore.ts";
+import { denoParallelArgs, exitWithin, freePort, getFresh } from "./_helpers/multicore.ts";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
 const EXAMPLES = `${REPO}examples/`;
@@ -89,16 +89,7 @@ const LAUNCHES: Launch[] = [
   {
     name: "examples/deno_parallel.ts",
     runtime: "deno",
-    command: (port) => [process.execPath, [
-      "serve",
-      "--parallel",
-      "--allow-read",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      `${EXAMPLES}deno_parallel.ts`,
-    ]],
+    command: (port) => [process.execPath, denoParallelArgs(port, `${EXAMPLES}deno_parallel.ts`)],
     ready: /Listening on \S+ with 2 threads/,
     fixedPort: true,
     noBusyCheck: "deno serve binds the port itself, before any code of the example runs",

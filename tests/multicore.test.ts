@@ -24,6 +24,7 @@ import { buildFixture, RUNTIME } from "./_helpers/fixture.ts";
 import {
   countBy,
   DENO_REUSE_PORT_FLAGS,
+  denoParallelArgs,
   exitWithin,
   freePort,
   type FreshResponse,
@@ -297,16 +298,11 @@ test(
   { skip: RUNTIME !== "deno" && "`deno serve` exists on Deno only" },
   async () => {
     const port = await freePort();
-    const server = startProcess(process.execPath, [
-      "serve",
-      "--parallel",
-      "--allow-read",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      `${EXAMPLES}deno_parallel.ts`,
-    ], { env: { DENO_JOBS: "2" } });
+    const server = startProcess(
+      process.execPath,
+      denoParallelArgs(port, `${EXAMPLES}deno_parallel.ts`),
+      { env: { DENO_JOBS: "2" } },
+    );
     try {
       // deno serve writes its banner on stderr.
       await waitForOutput(server, /Listening on \S+ with 2 threads/, 15_000, "stderr");

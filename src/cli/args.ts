@@ -324,7 +324,6 @@ export function parseHeader(
   }
   // field-value: VCHAR, obs-text, SP and HTAB (RFC 9110 §5.5); Deno and
   // undici refuse other control characters, and Headers anything > 0xFF.
-  // deno-lint-ignore no-control-regex
   if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
     throw new UsageError(
       `-H ${name}: the value may hold only printable Latin-1 characters`,

@@ -157,3 +157,20 @@ export async function exitWithin(server: CliProcess, ms = 15_000): Promise<numbe
     clearTimeout(timer);
   }
 }
+
+/**
+ * `deno serve --parallel` arguments for `script` on 127.0.0.1:`port`, with
+ * read access only (the examples and the multicore test start it alike).
+ */
+export function denoParallelArgs(port: number, script: string): string[] {
+  return [
+    "serve",
+    "--parallel",
+    "--allow-read",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    script,
+  ];
+}
