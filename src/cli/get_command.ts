@@ -64,7 +64,7 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   const state = resumeStateOf(response, resume);
   if (ranged.length > 0 && response.status === 200) {
     io.err(
-      strongValidatorOf(response) === resume!.validator
+      state.validator === resume!.validator
         ? `fileserver: the server ignored the Range request; downloading ${args.output} whole`
         : `fileserver: ${args.output} changed on the server; downloading it whole`,
     );
@@ -79,12 +79,6 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   }
   await save(response, { output: args.output, marker }, state, io);
   return 0;
-}
-
-function strongValidatorOf(response: Response): string | null {
-  const etag = response.headers.get("etag");
-  if (etag !== null && etag.startsWith('"')) return etag;
-  return response.headers.get("last-modified");
 }
 
 function parseUrl(text: string): URL {
