@@ -151,7 +151,7 @@ test("fileserver serves the folder, prints a banner and logs each request", asyn
     assert.equal(response.headers.get("cache-control"), "max-age=60");
     const listing = await fetch(new URL("/docs/", url));
     assert.match(await listing.text(), /readme\.md/);
-    await waitFor(() => /"GET \/hello\.txt" 200 12 /.test(cli.stdout()));
+    await waitFor(() => /"GET \/hello\.txt( HTTP\/1\.1)?" 200 12 "-" "/.test(cli.stdout()));
   } finally {
     sendSignal(cli, "SIGTERM");
     assert.equal(await cli.exited, 0);
@@ -163,8 +163,8 @@ test("fileserver --log-format json writes one JSON object per request", async ()
   try {
     const url = await waitForUrl(cli);
     await (await fetch(new URL("/nope", url))).body?.cancel();
-    await waitFor(() => cli.stdout().includes('"path":"/nope"'));
-    const line = cli.stdout().split("\n").find((l) => l.includes('"path":"/nope"'))!;
+    await waitFor(() => cli.stdout().includes('"target":"/nope"'));
+    const line = cli.stdout().split("\n").find((l) => l.includes('"target":"/nope"'))!;
     const entry = JSON.parse(line);
     assert.equal(entry.method, "GET");
     assert.equal(entry.status, 404);

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { formatEntry } from "../src/cli/access_log.ts";
+import { basicUser, formatEntry } from "../src/cli/access_log.ts";
+import type { ResponseInfo } from "../src/adapters/_response_info.ts";
 import { parseCommandLine, parseHeader, UsageError } from "../src/cli/args.ts";
 import { HELP, VERSION } from "../src/cli/help.ts";
 import { formatBytes, formatDuration, Progress } from "../src/cli/progress.ts";
@@ -10,32 +11,77 @@ import type { ServeOptions } from "../src/adapters/_serve_options.ts";
 import { nodeFileSystem } from "../src/fs/node.ts";
 import { DEFAULT_TIMEOUTS } from "../src/adapters/_timeouts.ts";
 
-const entry = {
+function fields(values: Record<string, string>): ResponseInfo["headers"] {
+  return { get: (name) => values[name] ?? null };
+}
+
+const entry: ResponseInfo = {
+  startTime: Date.UTC(2026, 10, 26, 18, 0, 5),
+  durationMs: 1.234,
+  remoteAddress: "127.0.0.1",
   method: "GET",
-  path: '/a "b"\n',
+  target: '/a "b"\n\\é',
+  protocol: "HTTP/1.1",
+  headers: fields({
+    authorization: `Basic ${btoa("alice:secret")}`,
+    referer: 'http://x/"r"',
+    // Past Latin-1: not from a Headers, but a hook may be given anything.
+    "user-agent": "UA\u00e9 \u2603",
+  }),
   status: 200,
-  bytes: 12,
-  ms: 1.234,
-  time: new Date(Date.UTC(2026, 10, 26, 18, 0, 5)),
+  bytesSent: 12,
+  completed: true,
 };
 
-test("formatEntry() writes Common Log Format with the duration and escapes the path", () => {
+test("formatEntry() writes Common Log Format as Apache does, escaping the request line", () => {
   assert.equal(
     formatEntry(entry, "common"),
-    '- - - [26/Nov/2026:18:00:05 +0000] "GET /a %22b%22%0A" 200 12 1.2ms',
+    '127.0.0.1 - alice [26/Nov/2026:18:00:05 +0000] "GET /a \\"b\\"\\x0a\\\\\\xe9 HTTP/1.1" 200 12',
   );
-  assert.match(formatEntry({ ...entry, bytes: null }, "common"), /" 200 - 1\.2ms$/);
 });
 
-test("formatEntry() writes one JSON object", () => {
+test("formatEntry() writes Combined Log Format with the referer and user agent escaped", () => {
+  assert.equal(
+    formatEntry({ ...entry, target: "/x" }, "combined"),
+    '127.0.0.1 - alice [26/Nov/2026:18:00:05 +0000] "GET /x HTTP/1.1" 200 12 ' +
+      '"http://x/\\"r\\"" "UA\\xe9 \\xe2\\x98\\x83"',
+  );
+});
+
+test("formatEntry() writes - for no content, an unknown count, a missing field or protocol", () => {
+  const bare = { ...entry, target: "/x", headers: fields({}), remoteAddress: null };
+  assert.equal(
+    formatEntry({ ...bare, bytesSent: 0, protocol: null }, "combined"),
+    '- - - [26/Nov/2026:18:00:05 +0000] "GET /x" 200 - "-" "-"',
+  );
+  assert.match(formatEntry({ ...bare, bytesSent: null }, "common"), /" 200 -$/);
+});
+
+test("formatEntry() writes one JSON object with every field", () => {
   assert.deepEqual(JSON.parse(formatEntry(entry, "json")), {
     time: "2026-11-26T18:00:05.000Z",
+    address: "127.0.0.1",
+    user: "alice",
     method: "GET",
-    path: '/a "b"\n',
+    target: '/a "b"\n\\é',
+    protocol: "HTTP/1.1",
     status: 200,
     bytes: 12,
-    ms: 1.2,
+    completed: true,
+    duration_ms: 1.2,
+    referer: 'http://x/"r"',
+    user_agent: "UA\u00e9 \u2603",
   });
+});
+
+test("basicUser() reads the user-id of a Basic field and nothing else", () => {
+  assert.equal(basicUser(`Basic ${btoa("bob:pw:with:colons")}`), "bob");
+  assert.equal(basicUser(`basic   ${btoa("bob:")}`), "bob");
+  assert.equal(basicUser(`Bearer ${btoa("bob:pw")}`), null);
+  assert.equal(basicUser(`Basic ${btoa("no-colon")}`), null);
+  assert.equal(basicUser(`Basic ${btoa(":pw")}`), null);
+  assert.equal(basicUser("Basic !!!"), null);
+  assert.equal(basicUser(null), null);
 });
 
 test("parseCommandLine() reads serve flags with defaults", () => {

@@ -69,6 +69,7 @@ export class FileSender {
   #buffered = 0;
   #sweep: ReturnType<typeof setInterval> | null = null;
   #collected = new FinalizationRegistry<object>((token) => this.#release(token));
+  #native = new WeakSet<Response>();
 
   /**
    * @param bun Bun's API.
@@ -125,6 +126,7 @@ export class FileSender {
     if (how === "path") {
       const file = this.#bun.file(`/proc/self/fd/${source.fd}`);
       const sent = new Response(file.slice(source.start, source.end + 1), init);
+      this.#native.add(sent);
       // Bun opens the path while it renders the response, in the task that
       // hands it over, and marks the body used then: one macrotask later
       // the descriptor can go. A response not rendered by then (the client
@@ -136,6 +138,7 @@ export class FileSender {
     }
     if (how === "descriptor") {
       const sent = new Response(this.#bun.file(source.fd), init);
+      this.#native.add(sent);
       this.#hold(sent, { fd: source.fd });
       return sent;
     }
@@ -156,6 +159,17 @@ export class FileSender {
     const sent = new Response(bytes, init);
     this.#hold(sent, { bytes: length });
     return sent;
+  }
+
+  /**
+   * Whether `response` came from {@linkcode send} with a file Blob body:
+   * Bun sends it natively, and tells nothing of how much it sent.
+   *
+   * @param response A response.
+   * @returns `true` for a native file send.
+   */
+  isNative(response: Response): boolean {
+    return this.#native.has(response);
   }
 
   /** Closes every descriptor still held: for a server that has stopped. */

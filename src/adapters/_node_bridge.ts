@@ -10,7 +10,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import type { Duplex } from "node:stream";
 import { takeFileSource } from "../fs/node.ts";
-import { chunks, pump, sendFile } from "./_node_send.ts";
+import { chunks, METER, type Meter, meterOf, pump, sendFile } from "./_node_send.ts";
+import { type OnResponseDone, report, type ResponseInfo } from "./_response_info.ts";
 import { isHttp2 } from "./_node_connections.ts";
 import type { CachedReply, HandleView, Reply } from "../core/handler.ts";
 import { cachedReplyOf, handleViewOf, internalError } from "./_serve_options.ts";
@@ -32,6 +33,8 @@ export interface BridgeState {
   onRequest: (req: NodeRequest) => void;
   /** Called when a response has ended, however it ended. */
   onResponseEnd: (req: NodeRequest) => void;
+  /** The user's hook for each finished exchange, if any. */
+  onResponseDone: OnResponseDone | null;
 }
 
 /**
@@ -57,12 +60,25 @@ export function createListener(
     // keep-alive timeout (5 s).
     if (!this.req.readableEnded) this.req.resume();
   }
+  const done = state.onResponseDone;
   function onClose(this: NodeResponse): void {
     state.onResponseEnd(this.req);
+    const meter = meterOf(this);
+    if (done !== null && meter !== undefined) report(done, responseInfo(this.req, this, meter));
   }
   const scheme = state.secure ? "https" : "http";
   return (req, res) => {
     state.onRequest(req);
+    if (done !== null) {
+      (res as { [METER]?: Meter })[METER] = {
+        queued: 0,
+        flushed: 0,
+        startTime: Date.now(),
+        started: performance.now(),
+        // Read now: an HTTP/2 stream's socket is gone once it closes.
+        remoteAddress: req.socket?.remoteAddress ?? null,
+      };
+    }
     res.on("close", onClose);
     res.on("finish", onFinish);
     // A request pipelined behind a refusal is never answered: the refusal
@@ -73,6 +89,27 @@ export function createListener(
     void respond(served, state, req, res);
   };
 }
+
+// Once `res` has closed: a finished response sent everything it queued
+// (Node emits 'finish' once the last byte is handed to the socket); a cut
+// one, what the socket took before.
+function responseInfo(req: NodeRequest, res: NodeResponse, meter: Meter): ResponseInfo {
+  const completed = res.writableFinished;
+  return {
+    startTime: meter.startTime,
+    durationMs: performance.now() - meter.started,
+    remoteAddress: meter.remoteAddress,
+    method: req.method ?? "",
+    target: targetPath(req.url ?? ""),
+    protocol: `HTTP/${req.httpVersion}`,
+    headers: nodeHeaderReader(req),
+    status: res.statusCode,
+    bytesSent: completed ? meter.queued : meter.flushed,
+    completed,
+  };
+}
+
+const encoder = new TextEncoder();
 
 // Sockets whose last answer was a refusal. Node 24 has already parsed
 // (and emitted) what came behind the refused request on the same read.
@@ -104,6 +141,8 @@ function refuse(status: 400 | 405 | 505, req: NodeRequest, res: NodeResponse): v
   }
   if (!http2) refused.add(req.socket);
   (res as ServerResponse).writeHead(status, fields);
+  const meter = meterOf(res);
+  if (meter !== undefined && req.method !== "HEAD") meter.queued += encoder.encode(body).byteLength;
   res.end(body);
 }
 
@@ -165,8 +204,10 @@ function writeReply(reply: Reply, req: NodeRequest, res: NodeResponse, state: Br
   for (const [name, value] of reply.headers) fields.push(name, value);
   if (state.closing && req.httpVersionMajor === 1) fields.push("connection", "close");
   (res as ServerResponse).writeHead(reply.status, fields);
-  if (reply.body === null || req.method === "HEAD") res.end();
-  else (res as ServerResponse).end(reply.body);
+  if (reply.body === null || req.method === "HEAD") return void res.end();
+  const meter = meterOf(res);
+  if (meter !== undefined) meter.queued += reply.body.byteLength;
+  (res as ServerResponse).end(reply.body);
 }
 
 async function respond(

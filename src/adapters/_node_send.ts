@@ -13,6 +13,34 @@ import { readAt } from "../fs/_node_fs.ts";
 import type { NodeResponse } from "./_node_bridge.ts";
 
 /**
+ * A response's content bytes, kept only when `onResponseDone` is set:
+ * `queued` given to the response, `flushed` taken by the socket (counted in
+ * write callbacks). A finished response sent all it queued; a cut one, what
+ * it flushed.
+ */
+export interface Meter {
+  queued: number;
+  flushed: number;
+  /** Date.now() and performance.now() at the request's arrival. */
+  startTime: number;
+  started: number;
+  remoteAddress: string | null;
+}
+
+/** Where a response's {@linkcode Meter} is kept. */
+export const METER: unique symbol = Symbol("meter");
+
+/**
+ * The meter of `res`, or `undefined` when no one asked for one.
+ *
+ * @param res The response.
+ * @returns Its meter.
+ */
+export function meterOf(res: NodeResponse): Meter | undefined {
+  return (res as { [METER]?: Meter })[METER];
+}
+
+/**
  * Sends the file range `source` as the rest of `res`, closing its descriptor.
  * A file goes to the socket from two 1 MiB buffers used in turn, skipping
  * web streams: each buffer is read into again only once the socket has
@@ -24,6 +52,7 @@ import type { NodeResponse } from "./_node_bridge.ts";
  */
 export async function sendFile(source: FileSource, res: NodeResponse): Promise<void> {
   const { fd } = source;
+  const meter = meterOf(res);
   const buffers = [new Uint8Array(FILE_READ_SIZE), new Uint8Array(FILE_READ_SIZE)];
   const written: Array<Promise<void>> = [Promise.resolve(), Promise.resolve()];
   const closed = new Promise<void>((resolve) => res.once("close", resolve));
@@ -39,11 +68,13 @@ export async function sendFile(source: FileSource, res: NodeResponse): Promise<v
       // sees a short body rather than a complete one.
       if (bytesRead === 0) throw new Error("file shrank while being sent");
       position += bytesRead;
+      if (meter !== undefined) meter.queued += bytesRead;
       written[turn] = new Promise((resolve, reject) => {
-        (res as ServerResponse).write(
-          buffers[turn].subarray(0, bytesRead),
-          (error) => error ? reject(error) : resolve(),
-        );
+        (res as ServerResponse).write(buffers[turn].subarray(0, bytesRead), (error) => {
+          if (error) return reject(error);
+          if (meter !== undefined) meter.flushed += bytesRead;
+          resolve();
+        });
       });
       written[turn].catch(() => {});
     }
@@ -85,10 +116,15 @@ export async function pump(
   stop: () => void,
 ): Promise<void> {
   res.once("close", stop);
+  const meter = meterOf(res);
   try {
     for await (const chunk of source as AsyncIterable<Uint8Array>) {
       if (res.destroyed) break;
-      if (!(res as ServerResponse).write(chunk)) await drained(res);
+      if (meter !== undefined) meter.queued += chunk.byteLength;
+      const flushed = meter === undefined ? undefined : (error?: Error | null) => {
+        if (!error) meter.flushed += chunk.byteLength;
+      };
+      if (!(res as ServerResponse).write(chunk, flushed)) await drained(res);
     }
     if (!res.destroyed) res.end();
   } catch (error) {

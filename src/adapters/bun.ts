@@ -18,6 +18,7 @@
 
 import { bunFileSystem } from "../fs/bun.ts";
 import { type BunFiles, FileSender } from "./_bun_send.ts";
+import { BunResponseLog, type LoggedServer } from "./_bun_log.ts";
 import { errorResponse } from "../core/responses.ts";
 import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
 import {
@@ -34,6 +35,8 @@ import {
 export type {
   Handler,
   ListenInfo,
+  OnResponseDone,
+  ResponseInfo,
   ServeOptions,
   Server,
   TimeoutOptions,
@@ -45,17 +48,16 @@ export { bunFileSystem } from "../fs/bun.ts";
 
 // The part of Bun's API used here, declared locally so that type-checking
 // this module does not need Bun's global types.
-interface BunServer {
+interface BunServer extends LoggedServer {
   hostname?: string;
   port?: number;
-  pendingRequests: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
 }
 interface BunServeOptions {
   hostname: string;
   port: number;
   reusePort: boolean;
-  fetch: (request: Request) => Response | Promise<Response>;
+  fetch: (request: Request) => Promise<Response>;
   error: (error: unknown) => Response;
   tls?: { cert: string; key: string };
   development: boolean;
@@ -107,6 +109,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
   const cached = cachedReplyOf(handler);
   const files = new FileSender(bun, () => server.pendingRequests);
   const scheme = tls === null ? "http" : "https";
+  const log = resolved.onResponseDone === null
+    ? null
+    : new BunResponseLog(resolved.onResponseDone, () => server, () => bun.gc(false));
   const server: BunServer = bun.serve({
     hostname: resolved.hostname,
     port: resolved.port,
@@ -117,44 +122,45 @@ export async function serve(options: ServeOptions): Promise<Server> {
     development: false,
     idleTimeout: bunIdleTimeout(resolved.idleTimeoutMs),
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
-    fetch: async (received) => {
-      let request = received;
-      const { method, url } = request;
-      const host = request.headers.get("host");
-      // Bun 1.4.5 builds request.url from the Host field (a bare path when
-      // it is missing or invalid), never from an absolute-form target.
-      const framing = checkFraming(
-        { method, target: url, host, version: null, transferEncoding: false },
-        scheme,
-      );
-      if (framing !== SERVE) {
-        const rebased = framing === REBASE ? rebasedUrl(scheme, host, url) : null;
-        if (rebased === null) {
-          const refused = refusalResponse(framing === REBASE ? 400 : framing, method);
-          return method === "HEAD" ? datedHeadResponse(refused) : refused;
-        }
-        request = new Request(rebased, received);
-      }
-      try {
-        // A cached file is answered before the checks below: its body is
-        // bytes, and its HEAD answer needs only a Date.
-        if (cached !== undefined) {
-          const reply = await cached(method, request.url, request.headers);
-          if (reply !== null) {
-            return request.method === "HEAD"
-              ? datedHeadResponse(reply.clonedResponse())
-              : reply.clonedResponse();
-          }
-        }
-        const response = await handler(request);
-        if (request.method === "HEAD") return datedHeadResponse(response);
-        return await withContentLength(await files.send(request, response));
-      } catch {
-        return internalError();
-      }
-    },
+    fetch: log === null ? answer : log.wrap(answer, (response) => files.isNative(response)),
     error: () => internalError(),
   });
+  async function answer(received: Request): Promise<Response> {
+    let request = received;
+    const { method, url } = request;
+    const host = request.headers.get("host");
+    // Bun 1.4.5 builds request.url from the Host field (a bare path when
+    // it is missing or invalid), never from an absolute-form target.
+    const framing = checkFraming(
+      { method, target: url, host, version: null, transferEncoding: false },
+      scheme,
+    );
+    if (framing !== SERVE) {
+      const rebased = framing === REBASE ? rebasedUrl(scheme, host, url) : null;
+      if (rebased === null) {
+        const refused = refusalResponse(framing === REBASE ? 400 : framing, method);
+        return method === "HEAD" ? datedHeadResponse(refused) : refused;
+      }
+      request = new Request(rebased, received);
+    }
+    try {
+      // A cached file is answered before the checks below: its body is
+      // bytes, and its HEAD answer needs only a Date.
+      if (cached !== undefined) {
+        const reply = await cached(method, request.url, request.headers);
+        if (reply !== null) {
+          return request.method === "HEAD"
+            ? datedHeadResponse(reply.clonedResponse())
+            : reply.clonedResponse();
+        }
+      }
+      const response = await handler(request);
+      if (request.method === "HEAD") return datedHeadResponse(response);
+      return await withContentLength(await files.send(request, response));
+    } catch {
+      return internalError();
+    }
+  }
   const url = listenUrl(server.hostname ?? resolved.hostname, server.port ?? 0, tls !== null);
   const finished = Promise.withResolvers<void>();
   onAbort(resolved.signal, () => {
@@ -164,6 +170,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     server.stop(false).catch(() => {}).then(() => {
       clearTimeout(timer);
       files.releaseAll();
+      log?.settleAll();
       finished.resolve();
     });
   });

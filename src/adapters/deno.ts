@@ -18,6 +18,7 @@
 
 import { denoFileSystem } from "../fs/deno.ts";
 import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
+import { loggedAnswers } from "./_deno_log.ts";
 import {
   cachedReplyOf,
   headResponse,
@@ -32,6 +33,8 @@ import {
 export type {
   Handler,
   ListenInfo,
+  OnResponseDone,
+  ResponseInfo,
   ServeOptions,
   Server,
   TimeoutOptions,
@@ -113,7 +116,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
       listening.resolve(listenUrl(addr.hostname, addr.port, tls !== null));
     },
     onError: () => internalError(),
-  }, async (received) => {
+  }, resolved.onResponseDone === null ? answer : loggedAnswers(answer, resolved.onResponseDone));
+  async function answer(received: Request): Promise<Response> {
     let request = received;
     const { method, url } = request;
     const host = hostOf(request, url, missingHost);
@@ -148,7 +152,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     }
     if (request.method === "HEAD") response = headResponse(response);
     return inFlight.track(client.watch(response));
-  });
+  }
   const url = await listening.promise;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const finished = server.finished.then(() => clearTimeout(timer));

@@ -34,6 +34,8 @@ import {
 export type {
   Handler,
   ListenInfo,
+  OnResponseDone,
+  ResponseInfo,
   ServeOptions,
   Server,
   TimeoutOptions,
@@ -83,6 +85,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     closing: false,
     onRequest: (req) => connections.requestStarted(req),
     onResponseEnd: (req) => connections.responseEnded(req),
+    onResponseDone: resolved.onResponseDone,
   };
   const server = createNodeServer(resolved, state, connections);
   await listen(server, resolved);

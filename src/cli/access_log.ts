@@ -1,83 +1,137 @@
 /**
- * One access-log line per request, in common or JSON format.
+ * The serve command's access log: one line per finished exchange, from
+ * `serve()`'s `onResponseDone`, in Apache's Common or Combined Log Format
+ * or as JSON.
  *
  * @module
  */
 
-import type { Handler } from "../core/handler.ts";
+import type { ResponseInfo } from "../adapters/_response_info.ts";
 
-/** What the log needs to know, per request. */
-export interface LogEntry {
-  method: string;
-  path: string;
-  status: number;
-  /** The response's Content-Length, or `null` when not known in advance. */
-  bytes: number | null;
-  /** Milliseconds from the request to the response's head. */
-  ms: number;
-  time: Date;
-}
+/** The formats `--log-format` accepts. */
+export const LOG_FORMATS = ["combined", "common", "json"] as const;
+
+/** One of {@linkcode LOG_FORMATS}. */
+export type LogFormat = typeof LOG_FORMATS[number];
 
 /**
- * Wraps `handler` so that `write` gets one line per request once its
- * response head is ready.
+ * A hook for `serve()` that writes one line per exchange, and a counter of
+ * the exchanges seen.
  *
- * @param handler The handler.
- * @param format `"common"` or `"json"`.
+ * @param format The line format.
  * @param write Where lines go.
- * @returns The wrapped handler, and a counter of the requests seen.
+ * @returns The hook and the counter.
  */
-export function withAccessLog(
-  handler: Handler,
-  format: "common" | "json",
+export function accessLog(
+  format: LogFormat,
   write: (line: string) => void,
-): { handler: Handler; count: () => number } {
+): { onResponseDone: (info: ResponseInfo) => void; count: () => number } {
   let count = 0;
-  const logged: Handler = async (request) => {
-    const started = performance.now();
-    count++;
-    const response = await handler(request);
-    const length = response.headers.get("content-length");
-    const url = new URL(request.url);
-    write(formatEntry({
-      method: request.method,
-      path: url.pathname + url.search,
-      status: response.status,
-      bytes: length === null ? null : Number(length),
-      ms: performance.now() - started,
-      time: new Date(),
-    }, format));
-    return response;
+  return {
+    onResponseDone: (info) => {
+      count++;
+      write(formatEntry(info, format));
+    },
+    count: () => count,
   };
-  return { handler: logged, count: () => count };
 }
 
 /**
- * Formats one entry: Common Log Format (the client's address and identity
- * are not known to a web handler, so they are `-`) with the duration
- * appended, or one JSON object.
+ * Formats one exchange.
  *
- * @param entry The entry.
- * @param format `"common"` or `"json"`.
+ * - `common` is Apache's `%h %l %u %t "%r" %>s %b`, `combined` adds
+ *   `"%{Referer}i" "%{User-Agent}i"`: the time is the request's arrival, in
+ *   UTC; the user is the Basic user-id the client sent (as nginx's
+ *   `$remote_user`: a 401 shows whom the server refused); the request line
+ *   has no protocol where the runtime does not tell it; the size is `-` for
+ *   no content or an unknown count. Quoted fields escape `"` and `\` with a
+ *   backslash and every other byte outside printable ASCII as `\xHH` (of its
+ *   UTF-8), as Apache does, so that a line cannot be forged or broken.
+ * - `json` is one object with every field, the duration and whether the
+ *   response completed.
+ *
+ * @param info The exchange.
+ * @param format The format.
  * @returns The line, without a newline.
  */
-export function formatEntry(entry: LogEntry, format: "common" | "json"): string {
-  const ms = Math.round(entry.ms * 10) / 10;
+export function formatEntry(info: ResponseInfo, format: LogFormat): string {
+  const user = basicUser(info.headers.get("authorization"));
+  const referer = info.headers.get("referer");
+  const agent = info.headers.get("user-agent");
   if (format === "json") {
     return JSON.stringify({
-      time: entry.time.toISOString(),
-      method: entry.method,
-      path: entry.path,
-      status: entry.status,
-      bytes: entry.bytes,
-      ms,
+      time: new Date(info.startTime).toISOString(),
+      address: info.remoteAddress,
+      user,
+      method: info.method,
+      target: info.target,
+      protocol: info.protocol,
+      status: info.status,
+      bytes: info.bytesSent,
+      completed: info.completed,
+      duration_ms: Math.round(info.durationMs * 10) / 10,
+      referer,
+      user_agent: agent,
     });
   }
-  // The path goes inside quotes: escape what would end or break the line.
+  const line = info.protocol === null
+    ? `${info.method} ${info.target}`
+    : `${info.method} ${info.target} ${info.protocol}`;
+  const common = `${bare(info.remoteAddress)} - ${user === null ? "-" : bare(user)} ` +
+    `[${clfDate(new Date(info.startTime))}] "${escape(line)}" ${info.status} ` +
+    `${info.bytesSent ? info.bytesSent : "-"}`;
+  if (format === "common") return common;
+  return `${common} "${referer === null ? "-" : escape(referer)}" ` +
+    `"${agent === null ? "-" : escape(agent)}"`;
+}
+
+/**
+ * The user-id of a Basic `Authorization` field (RFC 7617), or `null`.
+ *
+ * @param field The field's value.
+ * @returns The user-id.
+ */
+export function basicUser(field: string | null): string | null {
+  if (field === null) return null;
+  const match = /^basic +([A-Za-z0-9+/]+=*) *$/i.exec(field);
+  if (match === null) return null;
+  try {
+    const bytes = Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0));
+    const pass = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+    const colon = pass.indexOf(":");
+    return colon <= 0 ? null : pass.slice(0, colon);
+  } catch {
+    return null;
+  }
+}
+
+const encoder = new TextEncoder();
+
+// Inside quotes: `"` and `\` escaped, and every byte outside printable
+// ASCII as \xHH (a Node header value arrives as Latin-1 code units, which
+// are bytes; a longer code unit is escaped as its UTF-8).
+function escape(text: string): string {
   // deno-lint-ignore no-control-regex -- matching control characters is the point
-  const path = entry.path.replace(/["\\\x00-\x1f\x7f]/g, (c) => encodeURIComponent(c));
-  return `- - - [${clfDate(entry.time)}] "${entry.method} ${path}" ${entry.status} ` +
-    `${entry.bytes ?? "-"} ${ms}ms`;
+  if (!/["\\\x00-\x1f\x7f-\uffff]/.test(text)) return text;
+  let out = "";
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === '"' || char === "\\") out += "\\" + char;
+    else if (code >= 0x20 && code < 0x7f) out += char;
+    else if (code <= 0xff) out += hex(code);
+    else for (const byte of encoder.encode(char)) out += hex(byte);
+  }
+  return out;
+}
+
+// Outside quotes (address, user): a space would shift every later field.
+function bare(text: string | null): string {
+  if (text === null || text === "") return "-";
+  return escape(text).replace(/ /g, "\\x20");
+}
+
+function hex(byte: number): string {
+  return "\\x" + byte.toString(16).padStart(2, "0");
 }
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { LOG_FORMATS, type LogFormat } from "./access_log.ts";
 import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_TIMEOUTS } from "../adapters/_timeouts.ts";
@@ -36,7 +37,7 @@ export interface ServeArgs {
   auth: string[];
   authFile: string | null;
   quiet: boolean;
-  logFormat: "common" | "json";
+  logFormat: LogFormat;
   graceSeconds: number;
   reusePort: boolean;
   /** `--headers-timeout`, `--idle-timeout`, `--request-timeout`; 0 for none. */
@@ -230,7 +231,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     auth: (values.auth ?? []) as string[],
     authFile: (values["auth-file"] as string | undefined) ?? null,
     quiet: values.quiet === true,
-    logFormat: oneOf(values["log-format"], "--log-format", ["common", "json"], "common"),
+    logFormat: oneOf(values["log-format"], "--log-format", [...LOG_FORMATS], "combined"),
     graceSeconds: number(values.grace, "--grace", 10),
     reusePort: values["reuse-port"] === true,
     headersTimeoutSeconds: number(

@@ -30,7 +30,7 @@ Serve options:
       --auth USER:PASS    require HTTP Basic authentication (repeatable)
       --auth-file FILE    USER:PASS lines, one account per line
   -q, --quiet             no access log
-      --log-format FMT    common (default) or json
+      --log-format FMT    combined (default; Apache/nginx), common or json
       --grace SECONDS     on SIGINT/SIGTERM, let responses finish this long
                           (default 10); a second signal stops at once
       --reuse-port        let other fileserver processes share the port, so

@@ -13,7 +13,7 @@ import { createFileHandler } from "../core/handler.ts";
 import { withAccessRules } from "../adapters/_serve_options.ts";
 import type { ServeArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
-import { withAccessLog } from "./access_log.ts";
+import { accessLog } from "./access_log.ts";
 import type { RuntimeAdapter } from "./runtime.ts";
 import { CliError, type Io } from "./io.ts";
 import { missingPermission } from "./missing_permission.ts";
@@ -43,18 +43,17 @@ export async function serveCommand(
     index: args.index,
     headers: args.headers,
   });
-  // Composed here rather than by serve(), so that the access log, outside,
-  // sees the 401s and preflights too.
   const handler = withAccessRules(files, {
     auth: users.length === 0 ? undefined : { users },
     cors: args.cors,
   });
-  const log = withAccessLog(handler, args.logFormat, io.out);
+  const log = accessLog(args.logFormat, io.out);
   const controller = new AbortController();
   let server;
   try {
     server = await adapter.serve({
-      handler: args.quiet ? handler : log.handler,
+      handler,
+      ...(args.quiet ? {} : { onResponseDone: log.onResponseDone }),
       port: args.port,
       hostname: args.host,
       signal: controller.signal,

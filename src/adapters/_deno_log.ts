@@ -1,0 +1,104 @@
+/**
+ * `onResponseDone` on Deno: each answer is reported once Deno's
+ * `info.completed` settles, with the bytes Deno took from its body.
+ *
+ * @module
+ */
+
+import { type OnResponseDone, report, targetOf } from "./_response_info.ts";
+
+/** The part of `Deno.ServeHandlerInfo` used here. */
+interface HandlerInfo {
+  remoteAddr: { hostname?: string };
+  completed: Promise<void>;
+}
+
+// Bodies up to this size (and with a Content-Length) are left alone: they
+// are bytes or strings that Deno sends in one write, and reading `body`
+// would turn them into a stream that Deno 2.9 sends chunked. The deno
+// adapter streams larger ones already.
+const WHOLE_SIZE = 64 * 1024;
+
+/**
+ * Wraps the adapter's answer so that `done` hears of each exchange.
+ *
+ * @param answer The adapter's request → response function.
+ * @param done The user's hook.
+ * @returns A `Deno.serve` handler.
+ */
+export function loggedAnswers(
+  answer: (request: Request) => Promise<Response>,
+  done: OnResponseDone,
+): (request: Request, info: HandlerInfo) => Promise<Response> {
+  return async (request, info) => {
+    const startTime = Date.now();
+    const started = performance.now();
+    // Read now: Deno 2.9 throws "Request closed" for them once it is over.
+    const { method, url, headers } = request;
+    const remoteAddress = info.remoteAddr.hostname ?? null;
+    const response = await answer(request);
+    const length = response.headers.get("content-length");
+    const bodiless = method === "HEAD" || response.body === null;
+    const meter = bodiless || length === null || Number(length) <= WHOLE_SIZE
+      ? null
+      : new StreamMeter();
+    const sent = meter === null ? response : meter.wrap(response);
+    // Deno 2.9 resolves `completed` however the response ended, a client
+    // that left included (checked); a stream it cut is cancelled first.
+    const settled = () => {
+      report(done, {
+        startTime,
+        durationMs: performance.now() - started,
+        remoteAddress,
+        method,
+        target: targetOf(url),
+        protocol: null,
+        headers,
+        status: response.status,
+        bytesSent: bodiless ? 0 : meter?.sent ?? (length === null ? null : Number(length)),
+        completed: meter?.ended ?? true,
+      });
+    };
+    info.completed.then(settled, settled);
+    return sent;
+  };
+}
+
+/**
+ * Counts what Deno takes from a streamed body. Deno asks for the next chunk
+ * once it has written the last one, so a chunk counts as sent when the one
+ * after it is asked for, or when the body ends; the chunk in flight when a
+ * transfer is cut is not counted.
+ */
+class StreamMeter {
+  sent = 0;
+  ended = false;
+
+  wrap(response: Response): Response {
+    const reader = response.body!.getReader();
+    let pending = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        this.sent += pending;
+        pending = 0;
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            this.ended = true;
+            return controller.close();
+          }
+          pending = value.byteLength;
+          controller.enqueue(value);
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  }
+}
