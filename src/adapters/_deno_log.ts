@@ -72,7 +72,13 @@ export function loggedAnswers(
  */
 class StreamMeter {
   sent = 0;
-  ended = false;
+  cut = false;
+  #ended = false;
+
+  /** Whether the body was read to its end, not cut. */
+  get ended(): boolean {
+    return this.#ended && !this.cut;
+  }
 
   wrap(response: Response): Response {
     const reader = response.body!.getReader();
@@ -84,7 +90,7 @@ class StreamMeter {
         try {
           const { done, value } = await reader.read();
           if (done) {
-            this.ended = true;
+            this.#ended = true;
             return controller.close();
           }
           pending = value.byteLength;
@@ -93,7 +99,11 @@ class StreamMeter {
           controller.error(error);
         }
       },
-      cancel: (reason) => reader.cancel(reason),
+      cancel: (reason) => {
+        // A read pending when Deno cancels resolves as done: not an end.
+        this.cut = true;
+        return reader.cancel(reason);
+      },
     }, { highWaterMark: 0 });
     return new Response(body, {
       status: response.status,
