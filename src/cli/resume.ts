@@ -152,6 +152,18 @@ function parseRecord(text: string): ResumeRecord | string {
  * @param partial What {@linkcode ResumeFile.read} found.
  * @returns The plan.
  * @throws {CliError} When the file is larger than its record's total.
+ *
+ * @example The rest, nothing, or a refusal
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { planResume } from "./resume.ts";
+ *
+ * const record = { url: "http://127.0.0.1:8000/a.bin", validator: '"v1"', total: 100 };
+ * const at = (size: number) => planResume({ path: "a.bin", size, record, ignored: null });
+ * assert.deepEqual(at(40).headers, [["range", "bytes=40-"], ["if-range", '"v1"']]);
+ * assert.equal(at(100).complete, true);
+ * assert.throws(() => at(120), /a\.bin: it has 120 bytes, more than the 100 recorded/);
+ * ```
  */
 export function planResume(partial: PartialFile): ResumePlan {
   const { path, size, record } = partial;
@@ -199,6 +211,19 @@ export function planResume(partial: PartialFile): ResumePlan {
  * @returns How to write the body.
  * @throws {CliError} For a 206 that does not continue the partial file, or
  *   a 416 that shows it larger than the server's.
+ *
+ * @example A 206 is appended only where the partial file ends
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resumeStateOf } from "./resume.ts";
+ *
+ * const record = { url: "http://127.0.0.1:8000/a.bin", validator: '"v1"', total: 100 };
+ * const partial = { path: "a.bin", size: 40, record, ignored: null };
+ * const tail = (range: string) =>
+ *   new Response("x", { status: 206, headers: { "content-range": range, etag: '"v1"' } });
+ * assert.equal(resumeStateOf(tail("bytes 40-99/100"), partial).append, true);
+ * assert.throws(() => resumeStateOf(tail("bytes 0-99/100"), partial), /refusing to append/);
+ * ```
  */
 export function resumeStateOf(response: Response, resumed: PartialFile | null): ResumeState {
   const validator = strongValidator(response.headers);
