@@ -60,13 +60,39 @@ const BY_ERRNO: Record<number, string> = {
 export function fileReason(error: unknown): string {
   const denied = missingPermission(error);
   if (denied !== null) return denied;
+  const code = errorCode(error);
+  if (code !== undefined && code in BY_CODE) return BY_CODE[code];
+  return code ?? "failed";
+}
+
+// The errno name (`ENOENT`) of a failure in Node's, Bun's or Deno's shape.
+function errorCode(error: unknown): string | undefined {
   const e = (error ?? {}) as { code?: unknown; name?: unknown; message?: unknown };
   let code = typeof e.code === "string" ? e.code : undefined;
   if (code === undefined && typeof e.name === "string") code = BY_DENO_NAME[e.name];
   const osError = /\(os error (\d+)\)/.exec(String(e.message ?? ""));
   if (code === undefined && osError !== null) code = BY_ERRNO[Number(osError[1])];
-  if (code !== undefined && code in BY_CODE) return BY_CODE[code];
-  return code ?? "failed";
+  return code;
+}
+
+/**
+ * Whether a file-system failure means there is no such file.
+ *
+ * @param error What the operation threw.
+ * @returns `true` for ENOENT in any runtime's shape.
+ *
+ * @example Node's and Deno's shapes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNotFound } from "./file_error.ts";
+ *
+ * assert.ok(isNotFound(Object.assign(new Error("x"), { code: "ENOENT" })));
+ * assert.ok(isNotFound(new Error("No such file or directory (os error 2)")));
+ * assert.ok(!isNotFound(Object.assign(new Error("x"), { code: "EISDIR" })));
+ * ```
+ */
+export function isNotFound(error: unknown): boolean {
+  return errorCode(error) === "ENOENT";
 }
 
 /**

@@ -6,14 +6,15 @@
  */
 
 import { promises as fsp } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import process from "node:process";
-import { chainOf, ClientError, createClient } from "../client/mod.ts";
+import { chainOf, ClientError, createClient, type FetchFunction } from "../client/mod.ts";
 import type { GetArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { CliError, type Io } from "./io.ts";
 import { fileError } from "./file_error.ts";
 import { Progress } from "./progress.ts";
-import { ResumeFile, resumeHeaders, type ResumeState, resumeStateOf } from "./resume.ts";
+import { planResume, ResumeFile, type ResumeState, resumeStateOf } from "./resume.ts";
 
 /** Exit status for an HTTP error status (4xx, 5xx). */
 export const EXIT_HTTP_ERROR = 3;
@@ -37,18 +38,44 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
     ...(args.user === null ? {} : { credentials: { origin: url.origin, ...userOf(args.user) } }),
   });
   const marker = args.output === null ? null : new ResumeFile(args.output, url);
-  const resume = args.resume && marker !== null ? await marker.read(args.output!) : null;
+  const resume = args.resume && marker !== null ? await marker.read() : null;
+  const plan = resume === null ? null : planResume(resume);
+  if (plan?.notice) io.err(`fileserver: ${plan.notice}`);
+  if (plan?.complete) return await alreadyComplete(marker!, io);
   const headers = new Headers(args.headers);
-  const ranged = resume === null ? [] : resumeHeaders(resume);
-  for (const [name, value] of ranged) headers.set(name, value);
-  if (resume !== null && resume.size > 0 && ranged.length === 0) {
-    // Like wget -c, a retry loop still makes progress; unlike curl -C -,
-    // bytes that cannot be checked against the server's are never spliced.
-    io.err(`fileserver: no resume record for ${args.output}; downloading it whole`);
+  for (const [name, value] of plan?.headers ?? []) headers.set(name, value);
+  const ranged = plan !== null && plan.headers.length > 0;
+  const response = await fetchResponse(client, url, headers);
+  if (args.verbose) {
+    for (const hop of chainOf(response)) io.err(`${hop.method} ${hop.url} -> ${hop.status}`);
   }
-  let response: Response;
+  let state: ResumeState;
   try {
-    response = await client(url, { headers });
+    state = resumeStateOf(response, ranged ? resume : null);
+  } catch (error) {
+    await response.body?.cancel();
+    throw error;
+  }
+  if (state.notice !== null) io.err(`fileserver: ${state.notice}`);
+  if (response.status >= 400 && !state.complete) {
+    await response.body?.cancel();
+    io.err(
+      `fileserver: get ${response.url || url.href}: ${response.status} ${response.statusText}`
+        .trim(),
+    );
+    return EXIT_HTTP_ERROR;
+  }
+  if (state.complete) {
+    await response.body?.cancel();
+    return await alreadyComplete(marker!, io);
+  }
+  await save(response, { output: args.output, marker }, state, io);
+  return 0;
+}
+
+async function fetchResponse(client: FetchFunction, url: URL, headers: Headers): Promise<Response> {
+  try {
+    return await client(url, { headers });
   } catch (error) {
     if (error instanceof ClientError) {
       throw new CliError(
@@ -58,26 +85,14 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
     }
     throw error;
   }
-  if (args.verbose) {
-    for (const hop of chainOf(response)) io.err(`${hop.method} ${hop.url} -> ${hop.status}`);
-  }
-  const state = resumeStateOf(response, resume);
-  if (ranged.length > 0 && response.status === 200) {
-    io.err(
-      state.validator === resume!.validator
-        ? `fileserver: the server ignored the Range request; downloading ${args.output} whole`
-        : `fileserver: ${args.output} changed on the server; downloading it whole`,
-    );
-  }
-  if (response.status >= 400 && !state.complete) {
-    await response.body?.cancel();
-    io.err(
-      `fileserver: get ${response.url || url.href}: ${response.status} ${response.statusText}`
-        .trim(),
-    );
-    return EXIT_HTTP_ERROR;
-  }
-  await save(response, { output: args.output, marker }, state, io);
+}
+
+// The partial file is whole: it stays as it is, and so does the exit status.
+async function alreadyComplete(marker: ResumeFile, io: Io): Promise<number> {
+  await marker.remove().catch((error) => {
+    throw fileError("remove", marker.path, error);
+  });
+  io.err(`fileserver: ${marker.output} is already complete`);
   return 0;
 }
 
@@ -128,20 +143,19 @@ async function save(
     progress?.finish(io.err);
     return;
   }
-  if (state.complete) {
-    await body?.cancel();
-    io.err(`fileserver: ${output} is already complete`);
-    return;
-  }
-  // The output first, so that a bad -o is reported under the name typed.
-  const file = await fsp.open(output, state.append ? "a" : "w").catch((error) => {
-    throw fileError("write", output, error);
-  });
+  // The output first, so that a bad -o is reported under the name typed,
+  // and not truncated yet, so that a record that cannot be written leaves a
+  // partial file as it was.
+  let file = await openOutput(output, "a");
   try {
-    await marker.write(state.validator);
+    await marker.write(state);
+    if (!state.append) {
+      await file.close();
+      file = await openOutput(output, "w");
+    }
   } catch (error) {
     await file.close().catch(() => {});
-    throw fileError("write", `${output}.fileserver-resume`, error);
+    throw fileError("write", marker.path, error);
   }
   try {
     if (body !== null) {
@@ -165,9 +179,15 @@ async function save(
     });
   }
   await marker.remove().catch((error) => {
-    throw fileError("remove", `${output}.fileserver-resume`, error);
+    throw fileError("remove", marker.path, error);
   });
   progress?.finish(io.err);
+}
+
+function openOutput(output: string, flags: "a" | "w"): Promise<FileHandle> {
+  return fsp.open(output, flags).catch((error) => {
+    throw fileError("write", output, error);
+  });
 }
 
 async function copy(
