@@ -48,11 +48,11 @@ test("formatEntry() writes Combined Log Format with the referer and user agent e
   );
 });
 
-test("formatEntry() writes - for no content, an unknown count, a missing field or protocol", () => {
+test("formatEntry() writes - for no content, an unknown count, a missing field", () => {
   const bare = { ...entry, target: "/x", headers: fields({}), remoteAddress: null };
   assert.equal(
-    formatEntry({ ...bare, bytesSent: 0, protocol: null }, "combined"),
-    '- - - [26/Nov/2026:18:00:05 +0000] "GET /x" 200 - "-" "-"',
+    formatEntry({ ...bare, bytesSent: 0, protocol: "HTTP/2.0" }, "combined"),
+    '- - - [26/Nov/2026:18:00:05 +0000] "GET /x HTTP/2.0" 200 - "-" "-"',
   );
   assert.match(formatEntry({ ...bare, bytesSent: null }, "common"), /" 200 -$/);
 });

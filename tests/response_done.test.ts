@@ -8,7 +8,10 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ResponseInfo, ServeOptions } from "../src/adapters/_serve_options.ts";
+import { connect as http2Connect } from "node:http2";
 import { runtimeServe } from "./_helpers/adapter.ts";
+import { RUNTIME } from "./_helpers/fixture.ts";
+import { selfSignedCertificate } from "./_helpers/tls.ts";
 
 const serve = await runtimeServe();
 const root = mkdtempSync(join(tmpdir(), "response-done-"));
@@ -156,6 +159,35 @@ test("serve() goes on answering when onResponseDone throws", async () => {
   }
   assert.equal(calls, 3);
   assert.equal(errors.length, 1, "the first error is printed, once");
+});
+
+// Bun.serve 1.4 speaks HTTP/1.1 only, also over TLS.
+test("serve() onResponseDone reports an HTTP/2 request as HTTP/2.0", {
+  skip: RUNTIME === "bun" && "Bun.serve speaks HTTP/1.1 only",
+}, async () => {
+  const tls = selfSignedCertificate();
+  await withReports({ tls }, async (url, reports) => {
+    const session = http2Connect(url.origin, { ca: tls.cert });
+    try {
+      const text = await new Promise<string>((resolve, reject) => {
+        const stream = session.request({ ":path": "/hello.txt", "x-probe": "h2" });
+        let body = "";
+        stream.setEncoding("utf8");
+        stream.on("data", (chunk) => (body += chunk));
+        stream.on("end", () => resolve(body));
+        stream.on("error", reject);
+        stream.end();
+      });
+      assert.equal(text, "hello world\n");
+    } finally {
+      session.close();
+    }
+    await reportFor(reports, 1);
+    assert.equal(reports[0].protocol, "HTTP/2.0");
+    assert.equal(reports[0].bytesSent, 12);
+    assert.equal(reports[0].target, "/hello.txt");
+    assert.equal(reports[0].headers.get("x-probe"), "h2", "fields stay readable once it is over");
+  });
 });
 
 test("serve() rejects an onResponseDone that is not a function", async () => {

@@ -71,7 +71,8 @@ export class BunResponseLog {
         remoteAddress,
         method: request.method,
         target: targetOf(request.url),
-        protocol: null,
+        // Bun 1.4.5 speaks HTTP/1 only, also over TLS (checked with curl).
+        protocol: "HTTP/1.1",
         headers: request.headers,
         status: response.status,
         bytesSent,

@@ -36,6 +36,10 @@ export function loggedAnswers(
     // Read now: Deno 2.9 throws "Request closed" for them once it is over.
     const { method, url, headers } = request;
     const remoteAddress = info.remoteAddr.hostname ?? null;
+    // HTTP/1.1 requires Host (checkFraming() refuses it missing); Deno 2.9
+    // gives HTTP/2 requests none. Reading a field now also copies the
+    // header list out of the request, so that the hook can read it later.
+    const protocol = headers.has("host") ? "HTTP/1.1" : "HTTP/2.0";
     const response = await answer(request);
     const length = response.headers.get("content-length");
     const bodiless = method === "HEAD" || response.body === null;
@@ -52,7 +56,7 @@ export function loggedAnswers(
         remoteAddress,
         method,
         target: targetOf(url),
-        protocol: null,
+        protocol,
         headers,
         status: response.status,
         bytesSent: bodiless ? 0 : meter?.sent ?? (length === null ? null : Number(length)),

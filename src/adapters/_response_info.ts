@@ -20,10 +20,12 @@ export interface ResponseInfo {
   /** The request target as a path and query, e.g. `/docs/?q=1`. */
   target: string;
   /**
-   * The protocol, e.g. `HTTP/1.1` or `HTTP/2.0`, or `null` where the runtime
-   * does not tell it (Deno 2.9 and Bun 1.4.5 do not).
+   * The protocol: `HTTP/1.0`, `HTTP/1.1` or `HTTP/2.0`. Deno 2.9 and Bun
+   * 1.4.5 do not tell the version: there an HTTP/2 request is known by its
+   * missing Host field (Bun does not speak HTTP/2), and HTTP/1.0 is
+   * reported as `HTTP/1.1`.
    */
-  protocol: string | null;
+  protocol: string;
   /** Reads a request header field (`null` when absent). */
   headers: { get(name: string): string | null };
   /** The response's status code. */

@@ -42,8 +42,7 @@ export function accessLog(
  * - `common` is Apache's `%h %l %u %t "%r" %>s %b`, `combined` adds
  *   `"%{Referer}i" "%{User-Agent}i"`: the time is the request's arrival, in
  *   UTC; the user is the Basic user-id the client sent (as nginx's
- *   `$remote_user`: a 401 shows whom the server refused); the request line
- *   has no protocol where the runtime does not tell it; the size is `-` for
+ *   `$remote_user`: a 401 shows whom the server refused); the size is `-` for
  *   no content or an unknown count. Quoted fields escape `"` and `\` with a
  *   backslash and every other byte outside printable ASCII as `\xHH` (of its
  *   UTF-8), as Apache does, so that a line cannot be forged or broken.
@@ -74,9 +73,7 @@ export function formatEntry(info: ResponseInfo, format: LogFormat): string {
       user_agent: agent,
     });
   }
-  const line = info.protocol === null
-    ? `${info.method} ${info.target}`
-    : `${info.method} ${info.target} ${info.protocol}`;
+  const line = `${info.method} ${info.target} ${info.protocol}`;
   const common = `${bare(info.remoteAddress)} - ${user === null ? "-" : bare(user)} ` +
     `[${clfDate(new Date(info.startTime))}] "${escape(line)}" ${info.status} ` +
     `${info.bytesSent ? info.bytesSent : "-"}`;
