@@ -140,6 +140,42 @@ function cutDownload(url: URL, path: string): Promise<void> {
   });
 }
 
+test("serve() onResponseDone reports a transfer the grace period cut as incomplete", async () => {
+  const reports: ResponseInfo[] = [];
+  const controller = new AbortController();
+  const server = await serve({
+    root,
+    port: 0,
+    signal: controller.signal,
+    gracePeriodMs: 200,
+    onResponseDone: (info) => reports.push(info),
+  });
+  // A client that reads the head and a little, then stops reading.
+  const socket = connect(Number(server.url.port), "127.0.0.1");
+  socket.on("error", () => {});
+  await new Promise<void>((resolve) => {
+    socket.write(`GET /big.bin HTTP/1.1\r\nHost: ${server.url.host}\r\n\r\n`);
+    socket.once("data", () => {
+      socket.pause();
+      resolve();
+    });
+  });
+  controller.abort();
+  // Reading again once the grace period is over: Deno 2.9 notices the cut
+  // only when it next takes from the body, which a client that never reads
+  // again would hold off for ever (README, "Polite shutdown").
+  const resume = setTimeout(() => socket.resume(), 400);
+  await server.finished;
+  clearTimeout(resume);
+  socket.destroy();
+  await reportFor(reports, 1);
+  const seen = `${reports[0].completed} ${reports[0].bytesSent}`;
+  if (!MISSES_CUTS || !reports[0].completed) {
+    assert.equal(reports[0].completed, false, seen);
+    assert.ok(reports[0].bytesSent === null || reports[0].bytesSent < BIG, seen);
+  }
+});
+
 test("serve() onResponseDone sees the 401 that auth answers, and the credentials' field", async () => {
   const auth = { users: [{ username: "alice", password: "pw" }] };
   await withReports({ auth }, async (url, reports) => {
