@@ -18,6 +18,7 @@ import { contentRange, parseRange, unsatisfiedRange } from "./range.ts";
 import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
 import { errorResponse, reply, statusForFsError } from "./responses.ts";
+import { quietDelay } from "./quiet_delay.ts";
 
 /** A whole file read at once for a 200, with what its answers need. */
 export interface WholeFile {
@@ -118,13 +119,21 @@ export async function fileResponse(
 
 // The file may vanish or lose its permissions between stat and open; a file
 // that changed in that time (ESTALE) is left to the handler, which looks
-// again.
+// again. One changed a moment ago is opened only once that change is quiet
+// (see QUIET_MS): its bytes may still be being copied under the times that
+// `info` already shows. A change during the wait moves those times, and the
+// port's check against `info` answers ESTALE.
 async function open(
   options: ResolvedOptions,
   path: string,
   range: { start: number; end: number },
   info: FileInfo,
 ): Promise<FileBody | Response> {
+  // A loop: timers count whole milliseconds of a clock read before they were
+  // set, and may fire up to one early.
+  for (let wait = quietDelay(info, Date.now()); wait > 0; wait = quietDelay(info, Date.now())) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+  }
   try {
     return await options.fs.open(path, range, openOptions(info, options));
   } catch (error) {

@@ -60,6 +60,9 @@ export interface OpenOptions {
    * replaced or written to since), or changes while a range is read at once,
    * the port rejects with code `ESTALE` and the core looks again, so that a
    * body never mixes two versions or falls short of its `Content-Length`.
+   * The times a write sets come before the bytes it copies: the core opens a
+   * file only once its last change is `QUIET_MS` old, so the port need only
+   * check the metadata again after reading.
    */
   expected?: FileInfo;
   /**

@@ -380,8 +380,10 @@ async function listEntries(path: string): Promise<DirEntry[]> {
 
 /**
  * Reads a small range at once from the file {@linkcode openChecked} opens.
- * The file is checked again after the read, so the bytes are one version
- * of the file.
+ * The file is checked again after the read, so that a write begun since
+ * the lookup (which moves the times) is looked up again. A write that
+ * stamped the times before the lookup may still be copying its bytes: the
+ * core opens a file only once its last change is quiet (`QUIET_MS`).
  */
 export function readSmallRange(
   path: string,
@@ -397,18 +399,7 @@ export function readSmallRange(
   const { fd, stats } = opened;
   try {
     const bytes = readAll(fd, range);
-    // Written to while being read: the bytes may mix two versions.
     checkVersion(fstatSync(fd), options.expected ?? toFileInfo(stats));
-    // A write in place sets the file's times before it copies its bytes, so
-    // a read that overlaps a write can mix two versions under one unchanged
-    // mtime. Only a file changed this recently can still be being written:
-    // it is read a second time, and two reads that differ are looked up
-    // again.
-    if (Date.now() - Math.max(stats.mtimeMs, stats.ctimeMs) < WRITING_MS) {
-      const again = readAll(fd, range);
-      checkVersion(fstatSync(fd), options.expected ?? toFileInfo(stats));
-      if (!sameBytes(bytes, again)) throw fsError("ESTALE", "file written while being read");
-    }
     return Promise.resolve(bytes);
   } catch (error) {
     return Promise.reject(error);
@@ -416,11 +407,6 @@ export function readSmallRange(
     closeSync(fd);
   }
 }
-
-// How recently a file may have been changed and still be in the middle of
-// a write (generous: a write of 64 KiB takes microseconds, unless the
-// writer is descheduled).
-const WRITING_MS = 1000;
 
 function readAll(fd: number, range: ByteRange): Uint8Array<ArrayBuffer> {
   const length = range.end - range.start + 1;
@@ -434,12 +420,6 @@ function readAll(fd: number, range: ByteRange): Uint8Array<ArrayBuffer> {
     done += read;
   }
   return bytes;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** An open file that a body reads from: positioned reads, and a close. */
