@@ -119,21 +119,13 @@ export async function fileResponse(
 
 // The file may vanish or lose its permissions between stat and open; a file
 // that changed in that time (ESTALE) is left to the handler, which looks
-// again. One changed a moment ago is opened only once that change is quiet
-// (see QUIET_MS): its bytes may still be being copied under the times that
-// `info` already shows. A change during the wait moves those times, and the
-// port's check against `info` answers ESTALE.
+// again.
 async function open(
   options: ResolvedOptions,
   path: string,
   range: { start: number; end: number },
   info: FileInfo,
 ): Promise<FileBody | Response> {
-  // A loop: timers count whole milliseconds of a clock read before they were
-  // set, and may fire up to one early.
-  for (let wait = quietDelay(info, Date.now()); wait > 0; wait = quietDelay(info, Date.now())) {
-    await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
-  }
   try {
     return await options.fs.open(path, range, openOptions(info, options));
   } catch (error) {
@@ -145,9 +137,15 @@ async function open(
 
 // Unless every link is followed anyway, `path` is the canonical path that
 // locate() checked, and the port must prove that it opened that very file:
-// a link swapped in since must not lead the read out of the root.
+// a link swapped in since must not lead the read out of the root. A file
+// changed a moment ago is read only once that change is quiet (QUIET_MS):
+// its bytes may still be being copied under the times `info` already shows,
+// and a change after that moves them, which the port's check catches.
 function openOptions(info: FileInfo, options: ResolvedOptions): OpenOptions {
-  return { expected: info, canonical: options.symlinks !== "always" };
+  const now = Date.now();
+  const wait = quietDelay(info, now);
+  const checks = { expected: info, canonical: options.symlinks !== "always" };
+  return wait === 0 ? checks : { ...checks, notBefore: now + wait };
 }
 
 function representationHeaders(

@@ -379,11 +379,11 @@ async function listEntries(path: string): Promise<DirEntry[]> {
 }
 
 /**
- * Reads a small range at once from the file {@linkcode openChecked} opens.
- * The file is checked again after the read, so that a write begun since
- * the lookup (which moves the times) is looked up again. A write that
- * stamped the times before the lookup may still be copying its bytes: the
- * core opens a file only once its last change is quiet (`QUIET_MS`).
+ * Reads a small range at once from the file {@linkcode openChecked} opens,
+ * once `options.notBefore` has come (see `OpenOptions.notBefore`: a write
+ * may still be copying the bytes of a file changed a moment ago). The file
+ * is checked again after the read, so that a write begun since the lookup,
+ * which moves the times, is looked up again.
  */
 export function readSmallRange(
   path: string,
@@ -396,15 +396,39 @@ export function readSmallRange(
   } catch (error) {
     return Promise.reject(error);
   }
-  const { fd, stats } = opened;
+  const { notBefore } = options;
+  if (notBefore === undefined || Date.now() >= notBefore) return readOpened(opened, range, options);
+  return clockAt(notBefore).then(() => readOpened(opened, range, options));
+}
+
+// Reads and closes the file opened.
+function readOpened(
+  { fd, stats }: { fd: number; stats: Stats },
+  range: ByteRange,
+  options: OpenOptions,
+): Promise<Uint8Array<ArrayBuffer>> {
   try {
     const bytes = readAll(fd, range);
-    checkVersion(fstatSync(fd), options.expected ?? toFileInfo(stats));
+    const after = fstatSync(fd);
+    // Unlinked while it waited for notBefore (renamed over, as editors
+    // save, or deleted): that moves its ctime, not its bytes, and the bytes
+    // are the version that was there when the request came. A write moves
+    // mtime as well.
+    const expected = options.expected ?? toFileInfo(stats);
+    checkVersion(after, after.nlink === 0 ? { ...expected, ctimeMs: after.ctimeMs } : expected);
     return Promise.resolve(bytes);
   } catch (error) {
     return Promise.reject(error);
   } finally {
     closeSync(fd);
+  }
+}
+
+// Resolves once Date.now() reaches `time`: timers count whole milliseconds
+// from a clock read before they were set, and may fire up to one early.
+async function clockAt(time: number): Promise<void> {
+  for (let left = time - Date.now(); left > 0; left = time - Date.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
   }
 }
 
