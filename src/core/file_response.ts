@@ -18,6 +18,7 @@ import { contentRange, parseRange, unsatisfiedRange } from "./range.ts";
 import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
 import { errorResponse, reply, statusForFsError } from "./responses.ts";
+import { quietDelay } from "./quiet_delay.ts";
 
 /** A whole file read at once for a 200, with what its answers need. */
 export interface WholeFile {
@@ -136,9 +137,15 @@ async function open(
 
 // Unless every link is followed anyway, `path` is the canonical path that
 // locate() checked, and the port must prove that it opened that very file:
-// a link swapped in since must not lead the read out of the root.
+// a link swapped in since must not lead the read out of the root. A file
+// changed a moment ago is read only once that change is quiet (QUIET_MS):
+// its bytes may still be being copied under the times `info` already shows,
+// and a change after that moves them, which the port's check catches.
 function openOptions(info: FileInfo, options: ResolvedOptions): OpenOptions {
-  return { expected: info, canonical: options.symlinks !== "always" };
+  const now = Date.now();
+  const wait = quietDelay(info, now);
+  const checks = { expected: info, canonical: options.symlinks !== "always" };
+  return wait === 0 ? checks : { ...checks, notBefore: now + wait };
 }
 
 function representationHeaders(

@@ -63,6 +63,17 @@ export interface OpenOptions {
    */
   expected?: FileInfo;
   /**
+   * The earliest time, in milliseconds since the epoch, at which bytes read
+   * at once may be read: the core sets it for a file changed a moment ago,
+   * whose bytes a write may still be copying under the times it already set
+   * (see `QUIET_MS`). The port opens and checks the file at once, as
+   * always, and reads it from that descriptor once the time has come, so
+   * that a file renamed over meanwhile is still read whole. A stream is not
+   * held back: a file written in place while it is streamed can mix
+   * versions whatever the wait.
+   */
+  notBefore?: number;
+  /**
    * `path` is canonical (as {@linkcode FileSystem.realStat} gave it): the
    * port must prove that the file it opened is the one at `path`, reached
    * through no symbolic link, or reject with `ESTALE`. A link swapped in

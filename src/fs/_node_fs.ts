@@ -379,9 +379,11 @@ async function listEntries(path: string): Promise<DirEntry[]> {
 }
 
 /**
- * Reads a small range at once from the file {@linkcode openChecked} opens.
- * The file is checked again after the read, so the bytes are one version
- * of the file.
+ * Reads a small range at once from the file {@linkcode openChecked} opens,
+ * once `options.notBefore` has come (see `OpenOptions.notBefore`: a write
+ * may still be copying the bytes of a file changed a moment ago). The file
+ * is checked again after the read, so that a write begun since the lookup,
+ * which moves the times, is looked up again.
  */
 export function readSmallRange(
   path: string,
@@ -394,21 +396,26 @@ export function readSmallRange(
   } catch (error) {
     return Promise.reject(error);
   }
-  const { fd, stats } = opened;
+  const { notBefore } = options;
+  if (notBefore === undefined || Date.now() >= notBefore) return readOpened(opened, range, options);
+  return clockAt(notBefore).then(() => readOpened(opened, range, options));
+}
+
+// Reads and closes the file opened.
+function readOpened(
+  { fd, stats }: { fd: number; stats: Stats },
+  range: ByteRange,
+  options: OpenOptions,
+): Promise<Uint8Array<ArrayBuffer>> {
   try {
     const bytes = readAll(fd, range);
-    // Written to while being read: the bytes may mix two versions.
-    checkVersion(fstatSync(fd), options.expected ?? toFileInfo(stats));
-    // A write in place sets the file's times before it copies its bytes, so
-    // a read that overlaps a write can mix two versions under one unchanged
-    // mtime. Only a file changed this recently can still be being written:
-    // it is read a second time, and two reads that differ are looked up
-    // again.
-    if (Date.now() - Math.max(stats.mtimeMs, stats.ctimeMs) < WRITING_MS) {
-      const again = readAll(fd, range);
-      checkVersion(fstatSync(fd), options.expected ?? toFileInfo(stats));
-      if (!sameBytes(bytes, again)) throw fsError("ESTALE", "file written while being read");
-    }
+    const after = fstatSync(fd);
+    // Unlinked while it waited for notBefore (renamed over, as editors
+    // save, or deleted): that moves its ctime, not its bytes, and the bytes
+    // are the version that was there when the request came. A write moves
+    // mtime as well.
+    const expected = options.expected ?? toFileInfo(stats);
+    checkVersion(after, after.nlink === 0 ? { ...expected, ctimeMs: after.ctimeMs } : expected);
     return Promise.resolve(bytes);
   } catch (error) {
     return Promise.reject(error);
@@ -417,10 +424,13 @@ export function readSmallRange(
   }
 }
 
-// How recently a file may have been changed and still be in the middle of
-// a write (generous: a write of 64 KiB takes microseconds, unless the
-// writer is descheduled).
-const WRITING_MS = 1000;
+// Resolves once Date.now() reaches `time`: timers count whole milliseconds
+// from a clock read before they were set, and may fire up to one early.
+async function clockAt(time: number): Promise<void> {
+  for (let left = time - Date.now(); left > 0; left = time - Date.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
+  }
+}
 
 function readAll(fd: number, range: ByteRange): Uint8Array<ArrayBuffer> {
   const length = range.end - range.start + 1;
@@ -434,12 +444,6 @@ function readAll(fd: number, range: ByteRange): Uint8Array<ArrayBuffer> {
     done += read;
   }
   return bytes;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** An open file that a body reads from: positioned reads, and a close. */

@@ -7,6 +7,7 @@
  */
 
 import { SETTLE_MS } from "../../src/core/file_cache.ts";
+import { QUIET_MS } from "../../src/core/quiet_delay.ts";
 
 /** One change to a file. */
 export type ChurnOp =
@@ -121,5 +122,13 @@ export function churnPlans(): ChurnPlan[] {
   ];
 }
 
-/** How long the writer waits between two quick changes, per file. */
-export const STEP_MS: Record<string, number> = { "small.bin": 15, "large.bin": 150 };
+/**
+ * How long the writer waits between two quick changes, per file. The server
+ * opens a file only once its last change is QUIET_MS old, so a file changed
+ * more often than that is never quiet and is answered 503: the steps leave
+ * room for a lookup, a wait and a read between two changes.
+ */
+export const STEP_MS: Record<string, number> = {
+  "small.bin": 2 * QUIET_MS + 10,
+  "large.bin": 150,
+};
