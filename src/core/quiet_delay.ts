@@ -49,11 +49,12 @@ export const QUIET_MS = 20;
  * ```
  */
 export function quietDelay(info: FileInfo, now: number): number {
-  let wait = 0;
-  for (const time of [info.mtimeMs, info.ctimeMs]) {
-    if (time === null) continue;
-    const left = time + QUIET_MS - now;
-    if (left > wait && left <= 2 * QUIET_MS) wait = Math.min(left, QUIET_MS);
-  }
-  return wait;
+  // Two calls, not a loop over an array: this runs on every uncached read.
+  return Math.max(waitFor(info.mtimeMs, now), waitFor(info.ctimeMs, now));
+}
+
+function waitFor(time: number | null, now: number): number {
+  if (time === null) return 0;
+  const left = time + QUIET_MS - now;
+  return left > 0 && left <= 2 * QUIET_MS ? Math.min(left, QUIET_MS) : 0;
 }
