@@ -74,6 +74,7 @@ const VALUES = [
   "ignore",
   "json",
   "common",
+  "combined",
   "xml",
   "a.html,b.html",
   ",",
@@ -148,7 +149,7 @@ test("parseCommandLine() gives a well-typed command or a one-line UsageError for
           assert.ok(Number.isFinite(parsed.graceSeconds) && parsed.graceSeconds >= 0);
           assert.ok(parsed.graceSeconds <= 86_400);
           assert.ok(["ignore", "deny", "allow"].includes(parsed.dotfiles));
-          assert.ok(["common", "json"].includes(parsed.logFormat));
+          assert.ok(["combined", "common", "json"].includes(parsed.logFormat));
           assert.ok(
             parsed.index === false || parsed.index.every((n) => n !== "" && !n.includes(",")),
           );
