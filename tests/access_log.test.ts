@@ -7,10 +7,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
+import { cutDownload } from "./_helpers/cut_download.ts";
 import { RUNTIME } from "./_helpers/fixture.ts";
 
 const installed = spawnSync("goaccess", ["--version"]).status === 0;
@@ -57,25 +57,7 @@ async function exchanges(url: URL): Promise<void> {
   const wrong = `Basic ${btoa("mallory:guess")}`;
   await (await fetch(new URL("/secret.txt", url), { headers: { authorization: wrong } })).body
     ?.cancel();
-  await cutDownload(url, "/big.bin");
-}
-
-// Reads a little of `path` over a raw socket, then leaves.
-function cutDownload(url: URL, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), "127.0.0.1", () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: ${ALICE}\r\n\r\n`);
-    });
-    let received = 0;
-    socket.on("data", (chunk) => {
-      received += chunk.length;
-      if (received > 256 * 1024) {
-        socket.destroy();
-        resolve();
-      }
-    });
-    socket.on("error", reject);
-  });
+  await cutDownload(url, "/big.bin", [`Authorization: ${ALICE}`]);
 }
 
 /** Runs the CLI with `--log-format format`, and returns its log lines. */

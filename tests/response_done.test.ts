@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { ResponseInfo, ServeOptions } from "../src/adapters/_serve_options.ts";
 import { connect as http2Connect } from "node:http2";
 import { runtimeServe } from "./_helpers/adapter.ts";
+import { cutDownload } from "./_helpers/cut_download.ts";
 import { RUNTIME } from "./_helpers/fixture.ts";
 import { selfSignedCertificate } from "./_helpers/tls.ts";
 
@@ -21,11 +22,8 @@ writeFileSync(join(root, "medium.bin"), new Uint8Array(300_000).fill(7));
 writeFileSync(join(root, "big.bin"), new Uint8Array(BIG).fill(1));
 test.after(() => rmSync(root, { recursive: true, force: true }));
 
-/** Runs `body` against a server whose reports are collected. */
-async function withReports(
-  options: Partial<ServeOptions>,
-  body: (url: URL, reports: ResponseInfo[]) => Promise<void>,
-): Promise<ResponseInfo[]> {
+/** A server whose reports are collected, and its stop switch. */
+async function startReporting(options: Partial<ServeOptions>) {
   const reports: ResponseInfo[] = [];
   const controller = new AbortController();
   const server = await serve({
@@ -36,6 +34,15 @@ async function withReports(
     onResponseDone: (info) => reports.push(info),
     ...options,
   });
+  return { server, reports, controller };
+}
+
+/** Runs `body` against a server whose reports are collected. */
+async function withReports(
+  options: Partial<ServeOptions>,
+  body: (url: URL, reports: ResponseInfo[]) => Promise<void>,
+): Promise<ResponseInfo[]> {
+  const { server, reports, controller } = await startReporting(options);
   try {
     await body(server.url, reports);
   } finally {
@@ -122,34 +129,8 @@ test("serve() onResponseDone reports a transfer the client cut as incomplete", a
   });
 });
 
-// Reads a little of `path` over a raw socket, then leaves.
-function cutDownload(url: URL, path: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), "127.0.0.1", () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
-    });
-    let received = 0;
-    socket.on("data", (chunk) => {
-      received += chunk.length;
-      if (received > 256 * 1024) {
-        socket.destroy();
-        resolve();
-      }
-    });
-    socket.on("error", reject);
-  });
-}
-
 test("serve() onResponseDone reports a transfer the grace period cut as incomplete", async () => {
-  const reports: ResponseInfo[] = [];
-  const controller = new AbortController();
-  const server = await serve({
-    root,
-    port: 0,
-    signal: controller.signal,
-    gracePeriodMs: 200,
-    onResponseDone: (info) => reports.push(info),
-  });
+  const { server, reports, controller } = await startReporting({ gracePeriodMs: 200 });
   // A client that reads the head and a little, then stops reading.
   const socket = connect(Number(server.url.port), "127.0.0.1");
   socket.on("error", () => {});

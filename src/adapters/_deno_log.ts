@@ -109,10 +109,21 @@ class StreamMeter {
         return reader.cancel(reason);
       },
     }, { highWaterMark: 0 });
-    return new Response(body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return withBody(response, body);
   }
+}
+
+/**
+ * `response` with `body` instead of its own: same status and fields.
+ *
+ * @param response The response.
+ * @param body The new body.
+ * @returns The new response.
+ */
+export function withBody(response: Response, body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }

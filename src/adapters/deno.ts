@@ -18,7 +18,7 @@
 
 import { denoFileSystem } from "../fs/deno.ts";
 import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
-import { loggedAnswers } from "./_deno_log.ts";
+import { loggedAnswers, withBody } from "./_deno_log.ts";
 import {
   cachedReplyOf,
   headResponse,
@@ -223,11 +223,7 @@ class InFlight {
         return reader.cancel(reason);
       },
     }, { highWaterMark: 0 });
-    return new Response(body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return withBody(response, body);
   }
 
   cutAll(): void {
@@ -313,10 +309,6 @@ class ClientSignal {
       },
       cancel: (reason) => reader.cancel(reason),
     }, { highWaterMark: 0 });
-    return new Response(watched, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return withBody(response, watched);
   }
 }
