@@ -63,7 +63,9 @@ test("acceptedCodings() offers only what the server has, in the server's order",
 test("acceptedCodings() never returns a coding the field refuses or the server lacks", () => {
   const member = fc.tuple(
     fc.constantFrom("br", "BR", "zstd", "gzip", "x-gzip", "identity", "*", "deflate", "bogus"),
-    fc.option(fc.constantFrom("0", "0.0", "0.5", "1", "1.000", "0.001", "2", "x"), { nil: undefined }),
+    fc.option(fc.constantFrom("0", "0.0", "0.5", "1", "1.000", "0.001", "2", "x"), {
+      nil: undefined,
+    }),
   ).map(([name, q]) => (q === undefined ? name : `${name};q=${q}`));
   fc.assert(fc.property(
     fc.array(member, { maxLength: 6 }),
@@ -73,8 +75,12 @@ test("acceptedCodings() never returns a coding the field refuses or the server l
       const { codings } = acceptedCodings(field, offered);
       for (const coding of codings) {
         assert.ok(offered.includes(coding));
-        const named = members.find((m) => m.toLowerCase().split(";")[0].replace("x-", "") === coding);
-        if (named !== undefined && /;q=0(\.0)?$/.test(named)) assert.fail(`${coding} refused in ${field}`);
+        const named = members.find((m) =>
+          m.toLowerCase().split(";")[0].replace("x-", "") === coding
+        );
+        if (named !== undefined && /;q=0(\.0)?$/.test(named)) {
+          assert.fail(`${coding} refused in ${field}`);
+        }
       }
       assert.equal(new Set(codings).size, codings.length);
     },

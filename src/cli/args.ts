@@ -32,6 +32,7 @@ export interface ServeArgs {
   index: string[] | false;
   headers: Array<[string, string]>;
   cors: boolean;
+  precompressed: boolean;
   cert: string | null;
   key: string | null;
   auth: string[];
@@ -70,6 +71,7 @@ const SERVE_OPTIONS = {
   "no-index": { type: "boolean" },
   header: { type: "string", short: "H", multiple: true },
   cors: { type: "boolean" },
+  precompressed: { type: "boolean" },
   cert: { type: "string" },
   key: { type: "string" },
   auth: { type: "string", multiple: true },
@@ -226,6 +228,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     index,
     headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "response")),
     cors: values.cors === true,
+    precompressed: values.precompressed === true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
     auth: (values.auth ?? []) as string[],

@@ -13,6 +13,8 @@ import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
+import { selectRepresentation } from "./precompressed.ts";
+import { acceptedCodings } from "./accept_encoding.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
 import {
   CACHED_REPLY,
@@ -126,6 +128,13 @@ class Context {
       headers.get("range") !== null || headers.get("if-match") !== null ||
       headers.get("if-unmodified-since") !== null
     ) return null;
+    // The cache holds the unencoded bytes: a client that accepts a coding
+    // takes the full path, which looks for sidecars.
+    const { precompressed } = this.options;
+    if (
+      precompressed.length > 0 &&
+      acceptedCodings(headers.get("accept-encoding"), precompressed).codings.length > 0
+    ) return null;
     const file = await this.cache.get(pathname, this.options.fs);
     if (file === null) return null;
     const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
@@ -212,12 +221,10 @@ async function handle(request: RequestView, context: Context): Promise<Response>
         // Only the first index name is cached: a hit checks that file alone,
         // and could not see an earlier name appear.
         const lookup = i === 0 ? cachedLookup(root, indexSegments, index, options) : null;
-        const onWhole = context.keeper(url.pathname, lookup);
-        return await fileResponse(
-          request,
-          { path: index.path, info: index.info, onWhole },
-          options,
-        );
+        return await serveFile(request, context, { root, segments: indexSegments, found: index }, {
+          pathname: url.pathname,
+          lookup,
+        });
       }
     }
     if (options.listing) {
@@ -227,7 +234,35 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   }
   // FIFOs, sockets and devices are never opened, and a file is not a folder.
   if (found.info.kind !== "file" || trailingSlash) return errorResponse(404, method);
-  const onWhole = context.keeper(url.pathname, cachedLookup(root, segments, found, options));
+  const lookup = cachedLookup(root, segments, found, options);
+  return await serveFile(request, context, { root, segments, found }, {
+    pathname: url.pathname,
+    lookup,
+  });
+}
+
+// The file, or the precompressed sidecar the client accepts best (only the
+// unencoded bytes are cached, under the URL's path).
+async function serveFile(
+  request: RequestView,
+  context: Context,
+  file: { root: string; segments: readonly string[]; found: Located },
+  cache: { pathname: string; lookup: CachedLookup | null },
+): Promise<Response> {
+  const { options } = context;
+  const { found } = file;
+  if (options.precompressed.length > 0) {
+    const selected = await selectRepresentation(file.root, file.segments, found, request, options);
+    if (selected.kind === "none") {
+      return errorResponse(406, request.method, { vary: "accept-encoding" });
+    }
+    if (selected.kind === "coded") {
+      const { path, info } = selected.file;
+      const coded = { path, info, coding: selected.coding, typePath: found.path };
+      return await fileResponse(request, coded, options);
+    }
+  }
+  const onWhole = context.keeper(cache.pathname, cache.lookup);
   return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
 }
 

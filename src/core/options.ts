@@ -8,6 +8,7 @@
 import type { FileSystem } from "./fs.ts";
 import type { FileCacheLimits } from "./file_cache.ts";
 import { defaultOnError } from "./default_on_error.ts";
+import { CONTENT_CODINGS, type ContentCoding } from "./accept_encoding.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
@@ -75,6 +76,15 @@ export interface FileHandlerOptions {
    */
   cache?: FileCacheLimits | false;
   /**
+   * Serve precompressed sidecars (`app.js.br`, `app.js.zst`, `app.js.gz`
+   * beside `app.js`) to clients that accept the coding: `true` for all
+   * three, or the codings to use in the server's order of preference. A
+   * sidecar older than its file is never used; every file answer then
+   * carries `Vary: Accept-Encoding`.
+   * @default {false}
+   */
+  precompressed?: boolean | readonly ContentCoding[];
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * Without it, the first error of each kind is printed as one line with
    * `console.error` (Deno without `--allow-read`, for one, shows that way),
@@ -96,6 +106,8 @@ export interface ResolvedOptions {
   headers: ReadonlyArray<readonly [string, string]>;
   maxRanges: number;
   cache: Required<FileCacheLimits> | null;
+  /** The sidecar codings to look for, best first; empty for none. */
+  precompressed: readonly ContentCoding[];
   /** `onError`, or the default; `request` builds the Request when called. */
   onError: (error: unknown, request: () => Request) => void;
 }
@@ -103,6 +115,7 @@ export interface ResolvedOptions {
 // The handler computes these itself; a user value would break framing or
 // make validators lie.
 const RESERVED_HEADERS = new Set([
+  "content-encoding",
   "content-length",
   "content-range",
   "transfer-encoding",
@@ -155,6 +168,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     headers: resolveHeaders(options.headers ?? {}),
     maxRanges: resolveMaxRanges(options.maxRanges ?? 10),
     cache: resolveCache(options.cache ?? {}),
+    precompressed: resolvePrecompressed(options.precompressed ?? false),
     onError: resolveOnError(options.onError),
   };
 }
@@ -226,6 +240,23 @@ function resolveHeaders(init: unknown): ReadonlyArray<readonly [string, string]>
     pairs.push([name, value]);
   }
   return Object.freeze(pairs);
+}
+
+function resolvePrecompressed(value: unknown): readonly ContentCoding[] {
+  if (value === true) return CONTENT_CODINGS;
+  if (value === false) return [];
+  const codings = Array.isArray(value) ? value : null;
+  if (
+    codings === null ||
+    codings.some((c) => !CONTENT_CODINGS.includes(c)) ||
+    new Set(codings).size !== codings.length
+  ) {
+    fail(
+      "precompressed",
+      `must be a boolean or a list of distinct codings from ${CONTENT_CODINGS.join(", ")}`,
+    );
+  }
+  return [...codings];
 }
 
 function resolveMaxRanges(value: unknown): number {

@@ -25,6 +25,7 @@ const FLAGS = [
   "-H",
   "--header",
   "--cors",
+  "--precompressed",
   "--cert",
   "--key",
   "--auth",
