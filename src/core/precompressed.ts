@@ -21,7 +21,7 @@ export const SIDECAR_SUFFIX: Readonly<Record<ContentCoding, string>> = {
 /** The representation to send for a file that may have sidecars. */
 export type Selected =
   | { kind: "identity" }
-  | { kind: "coded"; coding: ContentCoding; file: Located }
+  | { kind: "coded"; coding: ContentCoding; file: Located; segments: readonly string[] }
   | { kind: "none" };
 
 /**
@@ -58,7 +58,7 @@ export async function selectRepresentation(
     const made = found.info.mtimeMs;
     const changed = original.info.mtimeMs;
     if (made === null || changed === null || made < changed) continue;
-    return { kind: "coded", coding, file: found };
+    return { kind: "coded", coding, file: found, segments: sidecar };
   }
   return identity ? { kind: "identity" } : { kind: "none" };
 }
