@@ -1,4 +1,4 @@
-// `fileserver --precompressed` through the running runtime's CLI.
+// Precompressed sidecars through the running runtime's CLI: on by default.
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -28,10 +28,10 @@ async function served(flags: string[]): Promise<{ coding: string | null; text: s
   }
 }
 
-test("fileserver --precompressed sends the .br sidecar to a client that accepts br", async () => {
-  assert.deepEqual(await served(["--precompressed"]), { coding: "br", text: TEXT });
+test("fileserver sends the .br sidecar to a client that accepts br", async () => {
+  assert.deepEqual(await served([]), { coding: "br", text: TEXT });
 });
 
-test("fileserver without --precompressed sends the file itself", async () => {
-  assert.deepEqual(await served([]), { coding: null, text: TEXT });
+test("fileserver --no-precompressed sends the file itself", async () => {
+  assert.deepEqual(await served(["--no-precompressed"]), { coding: null, text: TEXT });
 });

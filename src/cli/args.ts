@@ -71,7 +71,7 @@ const SERVE_OPTIONS = {
   "no-index": { type: "boolean" },
   header: { type: "string", short: "H", multiple: true },
   cors: { type: "boolean" },
-  precompressed: { type: "boolean" },
+  "no-precompressed": { type: "boolean" },
   cert: { type: "string" },
   key: { type: "string" },
   auth: { type: "string", multiple: true },
@@ -228,7 +228,8 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     index,
     headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "response")),
     cors: values.cors === true,
-    precompressed: values.precompressed === true,
+    // On unless turned off: sidecars are what a build wrote to be served.
+    precompressed: values["no-precompressed"] !== true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
     auth: (values.auth ?? []) as string[],

@@ -25,8 +25,8 @@ Serve options:
       --no-index          serve no index files
   -H, --header N:V        add a header to every response (repeatable)
       --cors              allow any origin to read the files (CORS)
-      --precompressed     serve FILE.br, FILE.zst, FILE.gz beside FILE to
-                          clients that accept the coding
+      --no-precompressed  do not serve FILE.br, FILE.zst, FILE.gz (written
+                          beside FILE by a build) to clients that accept them
       --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
       --key FILE          TLS private key (PEM)
       --auth USER:PASS    require HTTP Basic authentication (repeatable)

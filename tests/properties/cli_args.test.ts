@@ -25,7 +25,7 @@ const FLAGS = [
   "-H",
   "--header",
   "--cors",
-  "--precompressed",
+  "--no-precompressed",
   "--cert",
   "--key",
   "--auth",
