@@ -26,7 +26,7 @@ export const QUIET_MS = 20;
 
 /**
  * The milliseconds to wait before reading the file `info` describes: until
- * its last change is {@linkcode QUIET_MS} old, at most that long.
+ * its last write (its mtime) is {@linkcode QUIET_MS} old, at most that long.
  *
  * A time further ahead of `now` than `QUIET_MS` is ignored: a write stamps
  * the current time, so such a time was set by a program (`utimes`) or a
@@ -49,11 +49,11 @@ export const QUIET_MS = 20;
  * ```
  */
 export function quietDelay(info: FileInfo, now: number): number {
-  // Two calls, not a loop over an array: this runs on every uncached read.
-  return Math.max(waitFor(info.mtimeMs, now), waitFor(info.ctimeMs, now));
-}
-
-function waitFor(time: number | null, now: number): number {
+  // Only mtime: a write moves it (and ctime) before it copies the bytes,
+  // while a link, rename or chmod moves ctime alone and leaves the bytes
+  // whole. Waiting on ctime too would hold back, and under steady renames
+  // turn into 503s, files whose bytes never change (tests/symlink_race).
+  const time = info.mtimeMs;
   if (time === null) return 0;
   const left = time + QUIET_MS - now;
   return left > 0 && left <= 2 * QUIET_MS ? Math.min(left, QUIET_MS) : 0;
