@@ -11,6 +11,8 @@ import { ALLOW, errorResponse, redirectResponse, reply } from "./responses.ts";
 import { joinPath, locate, type Located } from "./locate.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
+import { isNavigation, spaFallback } from "./spa_fallback.ts";
+import { notFoundPage } from "./not_found_page.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
@@ -195,10 +197,14 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   if (isRefused(resolved)) return errorResponse(resolved.status, method);
   const { segments, trailingSlash } = resolved;
   const denied = dotfileStatus(segments, options);
+  // A hidden path gets what any missing path gets, but never the SPA shell
+  // (isNavigation() refuses dot-segments).
+  if (denied === 404) return await missing(request, context, segments);
   if (denied !== null) return errorResponse(denied, method);
 
   const root = await context.realRoot();
   const found = await locate(root, segments, options);
+  if (found === 404) return await missing(request, context, segments);
   if (typeof found === "number") return errorResponse(found, method);
 
   if (found.info.kind === "directory") {
@@ -223,12 +229,33 @@ async function handle(request: RequestView, context: Context): Promise<Response>
     if (options.listing) {
       return await listingResponse(request, found.path, segments, { root, options });
     }
-    return errorResponse(404, method);
+    return await missing(request, context, segments);
   }
   // FIFOs, sockets and devices are never opened, and a file is not a folder.
-  if (found.info.kind !== "file" || trailingSlash) return errorResponse(404, method);
+  if (found.info.kind !== "file" || trailingSlash) {
+    return await missing(request, context, segments);
+  }
   const onWhole = context.keeper(url.pathname, cachedLookup(root, segments, found, options));
   return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+}
+
+// What a path that names nothing gets: the SPA shell for a navigation,
+// else the 404 page for a client that wants HTML, else the plain 404. The
+// answer then depends on `Accept`, which caches must key on (RFC 9110
+// §12.5.5).
+async function missing(
+  request: RequestView,
+  context: Context,
+  segments: readonly string[],
+): Promise<Response> {
+  const { options } = context;
+  if (options.spa === null && options.notFound === null) return errorResponse(404, request.method);
+  const spa = options.spa !== null && isNavigation(request, segments);
+  const root = await context.realRoot();
+  const response = (spa ? await spaFallback(request, root, options) : null) ??
+    await notFoundPage(request, root, options) ?? errorResponse(404, request.method);
+  response.headers.append("vary", "Accept");
+  return response;
 }
 
 // How a hit re-checks the path: lstat along real directories, or a plain
