@@ -13,6 +13,7 @@ import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 import { isNavigation, spaFallback } from "./spa_fallback.ts";
 import { notFoundPage } from "./not_found_page.ts";
+import { cleanUrlResponse } from "./clean_urls.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
@@ -204,6 +205,11 @@ async function handle(request: RequestView, context: Context): Promise<Response>
 
   const root = await context.realRoot();
   const found = await locate(root, segments, options);
+  if (options.cleanUrls) {
+    const target = { root, segments, trailingSlash, found, search: url.search };
+    const clean = await cleanUrlResponse(request, target, options);
+    if (clean !== null) return clean;
+  }
   if (found === 404) return await missing(request, context, segments);
   if (typeof found === "number") return errorResponse(found, method);
 
@@ -235,7 +241,11 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   if (found.info.kind !== "file" || trailingSlash) {
     return await missing(request, context, segments);
   }
-  const onWhole = context.keeper(url.pathname, cachedLookup(root, segments, found, options));
+  // With clean URLs, whether `/about.html` redirects hangs on a file
+  // `about` that a cache hit would not look at.
+  const cacheable = !options.cleanUrls || !segments.at(-1)?.endsWith(".html");
+  const lookup = cacheable ? cachedLookup(root, segments, found, options) : null;
+  const onWhole = context.keeper(url.pathname, lookup);
   return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
 }
 
