@@ -119,6 +119,18 @@ test("cleanUrls: a hidden name is never looked up as name.html", async () => {
   assert.equal((await bodyOf(await handler({ dotfiles: "deny" }), "/.hidden.html"))[0], 403);
 });
 
+test("cleanUrls: a redirect is a path on this host, never //host (open redirect)", async () => {
+  site.write("evil.example/page.html", "<p>page</p>\n");
+  const h = await handler();
+  for (const path of ["//evil.example/page.html", "/%2Fevil.example/page.html"]) {
+    const response = await get(h, path);
+    await response.body?.cancel();
+    const location = response.headers.get("location");
+    assert.ok(location === null || !location.startsWith("//"), `${path}: ${location}`);
+  }
+  assert.equal(await locationOf(h, "//evil.example/page.html"), "/evil.example/page");
+});
+
 test("cleanUrls: under urlRoot, redirects stay under it", async () => {
   const h = await handler({ urlRoot: "/site" });
   assert.equal(await locationOf(h, "/site/about.html?q"), "/site/about?q");
