@@ -38,10 +38,24 @@ export interface CleanUrlTarget {
  * @param options The handler's options.
  * @returns The page, a 301, or `null`.
  *
- * @example Serving /about from about.html
- * ```ts ignore
- * const response = await cleanUrlResponse(request, target, options);
- * assert.equal(response?.status, 200);
+ * @example /about serves about.html, through createFileHandler()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createFileHandler } from "./handler.ts";
+ * import { nodeFileSystem } from "../fs/node.ts";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "clean-"));
+ * writeFileSync(join(root, "about.html"), "<p>about</p>");
+ * const handler = createFileHandler({ root, fs: nodeFileSystem(), cleanUrls: true });
+ * const page = await handler(new Request("http://localhost/about"));
+ * assert.equal(await page.text(), "<p>about</p>");
+ * const old = await handler(new Request("http://localhost/about.html?x=1"));
+ * assert.equal(old.status, 301);
+ * assert.equal(old.headers.get("location"), "/about?x=1");
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function cleanUrlResponse(

@@ -57,10 +57,25 @@ export function wantsHtmlPage(accept: string | null): boolean {
  * @returns The page's response, or `null` when the page is missing or the
  *   client does not want HTML.
  *
- * @example Serving the page
- * ```ts ignore
- * const response = await notFoundPage(request, root, options);
- * assert.equal(response?.status, 404);
+ * @example A missing page gets 404.html, through createFileHandler()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createFileHandler } from "./handler.ts";
+ * import { nodeFileSystem } from "../fs/node.ts";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "404-"));
+ * writeFileSync(join(root, "404.html"), "<h1>Not here</h1>");
+ * const handler = createFileHandler({ root, fs: nodeFileSystem(), notFound: "404.html" });
+ * const page = await handler(new Request("http://localhost/nope"));
+ * assert.equal(page.status, 404);
+ * assert.equal(await page.text(), "<h1>Not here</h1>");
+ * const headers = { accept: "application/json" };
+ * const plain = await handler(new Request("http://localhost/nope", { headers }));
+ * assert.equal(await plain.text(), "Not Found\n");
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function notFoundPage(

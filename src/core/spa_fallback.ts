@@ -55,10 +55,24 @@ export function isNavigation(request: RequestView, segments: readonly string[]):
  * @param options The handler's options, with `spa` set.
  * @returns The shell's response, or `null` when the shell is missing.
  *
- * @example Serving the shell
- * ```ts ignore
- * const response = await spaFallback(request, root, options);
- * assert.equal(response?.headers.get("cache-control"), "no-cache");
+ * @example A deep link gets the shell, through createFileHandler()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createFileHandler } from "./handler.ts";
+ * import { nodeFileSystem } from "../fs/node.ts";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "spa-"));
+ * writeFileSync(join(root, "index.html"), '<div id="app"></div>');
+ * const handler = createFileHandler({ root, fs: nodeFileSystem(), spa: true });
+ * const headers = { accept: "text/html" };
+ * const response = await handler(new Request("http://localhost/users/42", { headers }));
+ * assert.equal(response.status, 200);
+ * assert.equal(response.headers.get("cache-control"), "no-cache");
+ * assert.equal(await response.text(), '<div id="app"></div>');
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function spaFallback(
