@@ -170,6 +170,27 @@ test("notFound with spa: navigations get the shell, missing assets the 404 page"
   }
 });
 
+test("notFound with precompressed: the page is sent from its .gz sidecar with status 404", async () => {
+  const { gzipSync, gunzipSync } = await import("node:zlib");
+  site.writeBytes("404.html.gz", gzipSync(PAGE));
+  try {
+    const h = await handler({ precompressed: true });
+    const response = await get(h, "/missing", { accept: BROWSER, "accept-encoding": "gzip" });
+    assert.equal(response.status, 404);
+    assert.equal(response.headers.get("content-encoding"), "gzip");
+    assert.equal(response.headers.get("etag"), null);
+    assert.match(response.headers.get("vary")!, /accept-encoding/i);
+    assert.match(response.headers.get("vary")!, /\baccept\b(?!-)/i);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assert.equal(gunzipSync(bytes).toString(), PAGE);
+    const identity = await get(h, "/missing", { accept: BROWSER, "accept-encoding": "identity" });
+    assert.equal(identity.headers.get("content-encoding"), null);
+    assert.equal(await identity.text(), PAGE);
+  } finally {
+    site.remove("404.html.gz");
+  }
+});
+
 test("createFileHandler() refuses a notFound page outside the root, absolute or hidden", async () => {
   const fs = await runtimeFileSystem();
   for (const notFound of ["../404.html", "/404.html", "", ".404.html", 404 as unknown as string]) {

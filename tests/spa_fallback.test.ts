@@ -192,6 +192,27 @@ test("spa: under urlRoot, routes below it get the shell and others 404", async (
   assert.equal(await statusOf(h, "/other/users"), 404);
 });
 
+test("spa with precompressed: the shell is sent from its .br sidecar, Vary names both", async () => {
+  const { brotliCompressSync, brotliDecompressSync } = await import("node:zlib");
+  dist.writeBytes("index.html.br", brotliCompressSync(SHELL));
+  try {
+    const h = await handler({ precompressed: true });
+    const response = await navigate(h, "/users/42", { headers: { "accept-encoding": "br" } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("content-encoding"), "br");
+    assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+    assert.equal(response.headers.get("cache-control"), "no-cache");
+    assert.deepEqual(
+      response.headers.get("vary")!.split(/\s*,\s*/).map((v) => v.toLowerCase()).sort(),
+      ["accept", "accept-encoding"],
+    );
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    assert.equal(brotliDecompressSync(bytes).toString(), SHELL);
+  } finally {
+    dist.remove("index.html.br");
+  }
+});
+
 test("createFileHandler() refuses a spa shell outside the root, absolute or hidden", async () => {
   const fs = await runtimeFileSystem();
   for (const spa of ["../x.html", "/index.html", "a//b.html", "", ".shell.html", "a/./b.html"]) {

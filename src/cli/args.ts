@@ -39,6 +39,7 @@ export interface ServeArgs {
   noNotFound: boolean;
   cleanUrls: boolean;
   cors: boolean;
+  precompressed: boolean;
   cert: string | null;
   key: string | null;
   auth: string[];
@@ -81,6 +82,7 @@ const SERVE_OPTIONS = {
   "no-404": { type: "boolean" },
   "clean-urls": { type: "boolean" },
   cors: { type: "boolean" },
+  "no-precompressed": { type: "boolean" },
   cert: { type: "string" },
   key: { type: "string" },
   auth: { type: "string", multiple: true },
@@ -256,6 +258,8 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     noNotFound: values["no-404"] === true,
     cleanUrls: values["clean-urls"] === true,
     cors: values.cors === true,
+    // On unless turned off: sidecars are what a build wrote to be served.
+    precompressed: values["no-precompressed"] !== true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
     auth: (values.auth ?? []) as string[],

@@ -86,6 +86,7 @@ function fileHandler(root: string, adapter: RuntimeAdapter, args: ServeArgs) {
       root,
       fs: adapter.fileSystem(),
       listing: args.listing,
+      precompressed: args.precompressed,
       dotfiles: args.dotfiles,
       index: args.index,
       headers: args.headers,

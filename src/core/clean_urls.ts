@@ -7,8 +7,7 @@
 
 import type { ResolvedOptions } from "./options.ts";
 import type { RequestView } from "./request_view.ts";
-import { locate, type Located } from "./locate.ts";
-import { fileResponse } from "./file_response.ts";
+import { locate, type Located, type ServeLocated } from "./locate.ts";
 import { encodePath } from "./resolve_path.ts";
 import { redirectResponse } from "./responses.ts";
 
@@ -24,6 +23,8 @@ export interface CleanUrlTarget {
   found: Located | 403 | 404;
   /** The URL's query, `""` or starting with `?`, kept across a redirect. */
   search: string;
+  /** How the handler serves a file. */
+  serve: ServeLocated;
 }
 
 /**
@@ -77,11 +78,12 @@ export async function cleanUrlResponse(
   if (isFile || found === 403) return null;
   // The same lookup as for a URL: contained, under the symlink policy; the
   // name keeps its first character, so the dotfile rule already applied.
-  const page = await locate(root, [...parent, last + ".html"], options);
+  const pageSegments = [...parent, last + ".html"];
+  const page = await locate(root, pageSegments, options);
   if (typeof page === "number" || page.info.kind !== "file") return null;
-  // Not cached under `/about`: a file `about` created later must win, and a
-  // cache hit checks only the file it read.
-  return await fileResponse(request, { path: page.path, info: page.info }, options);
+  // Not cached under `/about` (ServeLocated): a file `about` created later
+  // must win, and a cache hit checks only the file it read.
+  return await target.serve(request, pageSegments, page);
 }
 
 // The URL that serves this same file, or null when it would serve another

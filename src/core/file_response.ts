@@ -19,6 +19,7 @@ import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
 import { errorResponse, reply, statusForFsError } from "./responses.ts";
 import { quietDelay } from "./quiet_delay.ts";
+import type { ContentCoding } from "./accept_encoding.ts";
 
 /** A whole file read at once for a 200, with what its answers need. */
 export interface WholeFile {
@@ -40,19 +41,27 @@ export interface WholeFile {
  *
  * @param request The request (GET or HEAD).
  * @param file The file's absolute path and metadata, and a callback told
- *   when a 200 carries the whole file as bytes (for the cache).
+ *   when a 200 carries the whole file as bytes (for the cache); for a
+ *   precompressed sidecar, its coding and the original's path (which gives
+ *   the media type).
  * @param options The handler's options.
  * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
  */
 export async function fileResponse(
   request: RequestView,
-  file: { path: string; info: FileInfo; onWhole?: (whole: WholeFile) => void },
+  file: {
+    path: string;
+    info: FileInfo;
+    onWhole?: (whole: WholeFile) => void;
+    coding?: ContentCoding;
+    typePath?: string;
+  },
   options: ResolvedOptions,
 ): Promise<Response> {
-  const { path, info } = file;
+  const { path, info, coding } = file;
   const method = request.method;
   const validators: Validators = {
-    etag: makeEtag(info.size, info.mtimeMs),
+    etag: codedEtag(makeEtag(info.size, info.mtimeMs), coding),
     lastModified: info.mtimeMs === null ? null : Math.floor(info.mtimeMs / 1000),
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
@@ -61,8 +70,9 @@ export async function fileResponse(
   }
   if (outcome === 412) return errorResponse(412, method);
 
-  const type = contentType(path);
+  const type = contentType(file.typePath ?? path);
   const headers = representationHeaders(type, validators, options);
+  if (coding !== undefined) headers.set("content-encoding", coding);
   const size = info.size;
   const rangeHeader = request.headers.get("range");
   // HEAD mirrors GET, 206 included (RFC 9110 §9.3.2: the same header fields
@@ -162,7 +172,28 @@ function representationHeaders(
   headers.set("accept-ranges", "bytes");
   headers.set("x-content-type-options", "nosniff");
   for (const [name, value] of options.headers) headers.set(name, value);
+  varyOnCoding(headers, options);
   return headers;
+}
+
+// Each coding's tag differs from the others' (RFC 9110 §8.8.3: a strong tag
+// names one representation), even when a build gave the sidecars the same
+// size and time as each other.
+function codedEtag(etag: string, coding: ContentCoding | undefined): string {
+  return coding === undefined ? etag : `${etag.slice(0, -1)}-${coding}"`;
+}
+
+/**
+ * Adds `Vary: Accept-Encoding` when sidecars are served: to every file
+ * answer, 304s and the unencoded body included, since whether a path has
+ * sidecars can change at any time and a shared cache must not hand one
+ * client's coding to another.
+ *
+ * @param headers The answer's fields.
+ * @param options The handler's options.
+ */
+export function varyOnCoding(headers: Headers, options: ResolvedOptions): void {
+  if (options.precompressed.length > 0) headers.append("vary", "accept-encoding");
 }
 
 // RFC 9110 §15.4.5: a 304 carries the validators and the fields a cache
@@ -178,5 +209,6 @@ function notModifiedHeaders(
     headers.set("last-modified", formatHttpDate(validators.lastModified));
   }
   for (const [name, value] of options.headers) headers.set(name, value);
+  varyOnCoding(headers, options);
   return [...headers];
 }

@@ -8,7 +8,7 @@
 import { type FileHandlerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { encodePath, isRefused, resolvePath } from "./resolve_path.ts";
 import { ALLOW, errorResponse, redirectResponse, reply } from "./responses.ts";
-import { joinPath, locate, type Located } from "./locate.ts";
+import { joinPath, locate, type Located, type ServeLocated } from "./locate.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 import { isNavigation, spaFallback } from "./spa_fallback.ts";
@@ -16,7 +16,10 @@ import { notFoundPage } from "./not_found_page.ts";
 import { cleanUrlResponse } from "./clean_urls.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
+import { selectRepresentation } from "./precompressed.ts";
+import { acceptedCodings } from "./accept_encoding.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
+import type { FileInfo } from "./fs.ts";
 import {
   CACHED_REPLY,
   type CachedReply,
@@ -129,7 +132,8 @@ class Context {
       headers.get("range") !== null || headers.get("if-match") !== null ||
       headers.get("if-unmodified-since") !== null
     ) return null;
-    const file = await this.cache.get(pathname, this.options.fs);
+    const key = cacheKey(pathname, headers, this.options);
+    const file = await this.cache.get(key, this.options.fs);
     if (file === null) return null;
     const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
     const fields = status === 304 ? file.notModifiedHeaders : file.headers;
@@ -143,13 +147,13 @@ class Context {
     };
   }
 
-  /** The cache's callback for a 200 that read `pathname`'s whole file. */
-  keeper(pathname: string, lookup: CachedLookup | null): ((whole: WholeFile) => void) | undefined {
+  /** The cache's callback for a 200 that read a whole file, kept under `key`. */
+  keeper(key: string, lookup: CachedLookup | null): ((whole: WholeFile) => void) | undefined {
     const cache = this.cache;
     if (cache === null || lookup === null) return undefined;
     return (whole) => {
       const { info, bytes, validators, headers, notModifiedHeaders } = whole;
-      cache.set(pathname, {
+      cache.set(key, {
         ...lookup,
         info,
         bytes,
@@ -206,7 +210,8 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   const root = await context.realRoot();
   const found = await locate(root, segments, options);
   if (options.cleanUrls) {
-    const target = { root, segments, trailingSlash, found, search: url.search };
+    const serve = serveUncached(context, root);
+    const target = { root, segments, trailingSlash, found, search: url.search, serve };
     const clean = await cleanUrlResponse(request, target, options);
     if (clean !== null) return clean;
   }
@@ -224,12 +229,10 @@ async function handle(request: RequestView, context: Context): Promise<Response>
         // Only the first index name is cached: a hit checks that file alone,
         // and could not see an earlier name appear.
         const lookup = i === 0 ? cachedLookup(root, indexSegments, index, options) : null;
-        const onWhole = context.keeper(url.pathname, lookup);
-        return await fileResponse(
-          request,
-          { path: index.path, info: index.info, onWhole },
-          options,
-        );
+        return await serveFile(request, context, { root, segments: indexSegments, found: index }, {
+          pathname: url.pathname,
+          lookup,
+        });
       }
     }
     if (options.listing) {
@@ -245,8 +248,76 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   // `about` that a cache hit would not look at.
   const cacheable = !options.cleanUrls || !segments.at(-1)?.endsWith(".html");
   const lookup = cacheable ? cachedLookup(root, segments, found, options) : null;
-  const onWhole = context.keeper(url.pathname, lookup);
-  return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+  return await serveFile(request, context, { root, segments, found }, {
+    pathname: url.pathname,
+    lookup,
+  });
+}
+
+// The file, or the precompressed sidecar the client accepts best. Either is
+// cached under the URL's path and the client's ranking of codings, guarded
+// by the folder's version (taken before the sidecars are looked for, so
+// that one appearing since is seen) and, for a sidecar, the original's.
+async function serveFile(
+  request: RequestView,
+  context: Context,
+  file: { root: string; segments: readonly string[]; found: Located },
+  cache: { pathname: string; lookup: CachedLookup | null },
+): Promise<Response> {
+  const { options } = context;
+  const { root, segments, found } = file;
+  const key = cacheKey(cache.pathname, request.headers, options);
+  if (options.precompressed.length === 0) {
+    const onWhole = context.keeper(key, cache.lookup);
+    return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+  }
+  const folder = cache.lookup === null ? null : await folderGuard(root, segments, context);
+  const selected = await selectRepresentation(root, segments, found, request, options);
+  if (selected.kind === "none") {
+    return errorResponse(406, request.method, { vary: "accept-encoding" });
+  }
+  if (selected.kind === "identity") {
+    const lookup = folder === null ? null : { ...cache.lookup!, guards: [folder] };
+    const onWhole = context.keeper(key, lookup);
+    return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+  }
+  const { path, info } = selected.file;
+  const sidecar = cachedLookup(root, selected.segments, selected.file, options);
+  const original = { path: cache.lookup?.path ?? "", info: found.info };
+  const lookup = folder === null || sidecar === null
+    ? null
+    : { ...sidecar, guards: [folder, original] };
+  const onWhole = context.keeper(key, lookup);
+  const coded = { path, info, coding: selected.coding, typePath: found.path, onWhole };
+  return await fileResponse(request, coded, options);
+}
+
+// The version of the folder that holds the file, or null when it cannot be
+// read (then nothing is cached).
+async function folderGuard(
+  root: string,
+  segments: readonly string[],
+  context: Context,
+): Promise<{ path: string; info: FileInfo } | null> {
+  const path = joinPath(root, segments.slice(0, -1));
+  const { fs, symlinks } = context.options;
+  try {
+    return { path, info: symlinks === "always" ? await fs.stat(path) : await fs.lstat(path) };
+  } catch {
+    return null;
+  }
+}
+
+// Without sidecars the URL's path; with them, the path and the codings the
+// request ranks (Chrome's and Firefox's fields rank the same, and share an
+// entry).
+function cacheKey(pathname: string, headers: HeaderReader, options: ResolvedOptions): string {
+  if (options.precompressed.length === 0) return pathname;
+  const { codings, identity } = acceptedCodings(
+    headers.get("accept-encoding"),
+    options.precompressed,
+  );
+  return `${pathname}\0${codings.join(",")}${identity ? "+identity" : ""}`;
 }
 
 // What a path that names nothing gets: the SPA shell for a navigation,
@@ -262,10 +333,18 @@ async function missing(
   if (options.spa === null && options.notFound === null) return errorResponse(404, request.method);
   const spa = options.spa !== null && isNavigation(request, segments);
   const root = await context.realRoot();
-  const response = (spa ? await spaFallback(request, root, options) : null) ??
-    await notFoundPage(request, root, options) ?? errorResponse(404, request.method);
+  const place = { root, serve: serveUncached(context, root) };
+  const response = (spa ? await spaFallback(request, place, options) : null) ??
+    await notFoundPage(request, place, options) ?? errorResponse(404, request.method);
   response.headers.append("vary", "Accept");
   return response;
+}
+
+// How the fallbacks serve a file: as any file, never cached under the
+// request's path (a file that appears there later must win).
+function serveUncached(context: Context, root: string): ServeLocated {
+  return (request, segments, found) =>
+    serveFile(request, context, { root, segments, found }, { pathname: "", lookup: null });
 }
 
 // How a hit re-checks the path: lstat along real directories, or a plain

@@ -6,8 +6,7 @@
 
 import type { ResolvedOptions } from "./options.ts";
 import type { RequestView } from "./request_view.ts";
-import { locate } from "./locate.ts";
-import { fileResponse } from "./file_response.ts";
+import { type FallbackPlace, locate } from "./locate.ts";
 import { acceptWeight, prefersJson } from "./listing.ts";
 import { reply } from "./responses.ts";
 
@@ -52,7 +51,7 @@ export function wantsHtmlPage(accept: string | null): boolean {
  * validators; HEAD gets no body.
  *
  * @param request The request that matched nothing.
- * @param root The root's real path.
+ * @param place The root's real path, and how the handler serves a file.
  * @param options The handler's options, with `notFound` set.
  * @returns The page's response, or `null` when the page is missing or the
  *   client does not want HTML.
@@ -80,26 +79,28 @@ export function wantsHtmlPage(accept: string | null): boolean {
  */
 export async function notFoundPage(
   request: RequestView,
-  root: string,
+  place: FallbackPlace,
   options: ResolvedOptions,
 ): Promise<Response | null> {
   if (options.notFound === null || !wantsHtmlPage(request.headers.get("accept"))) return null;
   if (request.method !== "GET" && request.method !== "HEAD") return null;
-  const page = await locate(root, options.notFound, options);
+  const page = await locate(place.root, options.notFound, options);
   if (typeof page === "number" || page.info.kind !== "file") return null;
   const view: RequestView = {
     method: request.method,
     url: request.url,
     headers: { get: (name) => IGNORED.has(name.toLowerCase()) ? null : request.headers.get(name) },
   };
-  const response = await fileResponse(view, { path: page.path, info: page.info }, options);
+  const response = await place.serve(view, options.notFound, page);
   if (response.status !== 200) {
-    // The page vanished or lost its permissions since the lookup.
+    // The page vanished or lost its permissions since the lookup, or no
+    // coding of it is acceptable (406).
     await response.body?.cancel();
     return null;
   }
   const headers = new Headers();
-  for (const name of ["content-type", "content-length", "x-content-type-options"]) {
+  const fields = ["content-type", "content-length", "content-encoding", "vary"];
+  for (const name of [...fields, "x-content-type-options"]) {
     const value = response.headers.get(name);
     if (value !== null) headers.set(name, value);
   }

@@ -7,8 +7,7 @@
 
 import type { ResolvedOptions } from "./options.ts";
 import type { RequestView } from "./request_view.ts";
-import { locate } from "./locate.ts";
-import { fileResponse } from "./file_response.ts";
+import { type FallbackPlace, locate } from "./locate.ts";
 import { acceptWeight } from "./listing.ts";
 
 /**
@@ -51,7 +50,7 @@ export function isNavigation(request: RequestView, segments: readonly string[]):
  * URL must show the next deploy's shell, which names new asset files.
  *
  * @param request A request for which {@linkcode isNavigation} holds.
- * @param root The root's real path.
+ * @param place The root's real path, and how the handler serves a file.
  * @param options The handler's options, with `spa` set.
  * @returns The shell's response, or `null` when the shell is missing.
  *
@@ -77,17 +76,15 @@ export function isNavigation(request: RequestView, segments: readonly string[]):
  */
 export async function spaFallback(
   request: RequestView,
-  root: string,
+  place: FallbackPlace,
   options: ResolvedOptions,
 ): Promise<Response | null> {
   if (options.spa === null) return null;
   // The shell is looked up as a URL's path is: contained, under the
   // symlink policy, so a shell linked out of the root is never read.
-  const shell = await locate(root, options.spa, options);
+  const shell = await locate(place.root, options.spa, options);
   if (typeof shell === "number" || shell.info.kind !== "file") return null;
-  // Not cached under the request's path: a file created there later must
-  // win, and a cache hit checks only the file it read.
-  const response = await fileResponse(request, { path: shell.path, info: shell.info }, options);
+  const response = await place.serve(request, options.spa, shell);
   if (response.status === 404 || response.status === 403) {
     await response.body?.cancel();
     return null;

@@ -17,8 +17,10 @@ export interface Site {
   root: string;
   /** Writes a file under the root, with the fixed mtime. */
   write(path: string, text: string): void;
-  /** Removes everything. */
-  remove(): void;
+  /** Writes bytes under the root, a second newer than the fixed mtime (as a sidecar is). */
+  writeBytes(path: string, bytes: Uint8Array): void;
+  /** Removes one path under the root, or everything when none is given. */
+  remove(path?: string): void;
 }
 
 /** The shell of the Vite-like build: what a deep link must get. */
@@ -36,10 +38,16 @@ export function buildSite(files: Record<string, string>): Site {
     writeFileSync(full, text);
     utimesSync(full, MTIME, MTIME);
   };
+  const writeBytes = (path: string, bytes: Uint8Array) => {
+    writeFileSync(join(root, path), bytes);
+    utimesSync(join(root, path), MTIME + 1, MTIME + 1);
+  };
   for (const [path, text] of Object.entries(files)) write(path, text);
   mkdirSync(join(base, "secret"));
   writeFileSync(join(base, "secret", "secret.html"), "<p>top secret</p>\n");
-  return { base, root, write, remove: () => rmSync(base, { recursive: true, force: true }) };
+  const remove = (path?: string) =>
+    rmSync(path === undefined ? base : join(root, path), { recursive: true, force: true });
+  return { base, root, write, writeBytes, remove };
 }
 
 /** A Vite-like `dist/`: shell, hashed assets, a public file, a dotfile. */

@@ -30,6 +30,7 @@ const FLAGS = [
   "-H",
   "--header",
   "--cors",
+  "--no-precompressed",
   "--cert",
   "--key",
   "--auth",
