@@ -29,9 +29,10 @@ export interface CleanUrlTarget {
 
 /**
  * The clean-URL answer for a path, or `null` to go on as without the
- * option. `/about` gets `about.html` when `about` is no file (a folder
- * `about/` comes after `about.html`, as on Netlify and Cloudflare Pages);
- * `/about.html` gets a 301 to `/about`, and `/docs/index.html` to
+ * option. `/about` gets `about.html` when `about` is no file; a folder
+ * `about/` comes after `about.html` (Vercel's `serve` tries
+ * `about/index.html` first), so that a site with both keeps both
+ * reachable, at `/about` and `/about/`. `/about.html` gets a 301 to `/about`, and `/docs/index.html` to
  * `/docs/`, only when that URL serves the very same file.
  *
  * @param request The request (GET or HEAD).
