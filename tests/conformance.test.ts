@@ -35,6 +35,12 @@ for (const name of Object.keys(TYPED)) {
   writeFileSync(join(fixture.root, name), pattern(TYPED_SIZE));
   utimesSync(join(fixture.root, name), MTIME, MTIME);
 }
+// The pages of the routed server (spa, notFound, cleanUrls).
+const PAGES = { "404.html": "<h1>Page not found</h1>\n", "about.html": "<p>about</p>\n" };
+for (const [name, text] of Object.entries(PAGES)) {
+  writeFileSync(join(fixture.root, name), text);
+  utimesSync(join(fixture.root, name), MTIME, MTIME);
+}
 // The fixture's files are left to settle, so that the file handler's cache
 // may keep them: each case then runs twice, and the second answer comes
 // from the cache wherever the cache answers it.
@@ -48,6 +54,16 @@ const files = await serve({
   signal: controller.signal,
   listing: true,
   dotfiles: "deny",
+});
+
+const routed = await serve({
+  root: fixture.root,
+  port: 0,
+  hostname: "127.0.0.1",
+  signal: controller.signal,
+  spa: true,
+  notFound: "404.html",
+  cleanUrls: true,
 });
 
 // What the handler-composition server's streamed route saw.
@@ -85,7 +101,7 @@ const composed = await serve({
 
 after(async () => {
   controller.abort();
-  await Promise.all([files.finished, composed.finished]);
+  await Promise.all([files.finished, composed.finished, routed.finished]);
   fixture.remove();
 });
 
@@ -123,7 +139,7 @@ interface Case {
   body: ExpectedBody;
   /** `raw` reads the socket itself, for framing that fetch() hides (HEAD, 204, 304). */
   via: "raw" | "fetch";
-  server?: "files" | "composed";
+  server?: "files" | "composed" | "routed";
 }
 
 /** The representation headers of a fixture file, on 200 and on HEAD. */
@@ -226,8 +242,129 @@ const typedCases: Case[] = Object.entries(TYPED).flatMap(([name, type]): Case[] 
   },
 ]);
 
+const NAVIGATE = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+const NOT_FOUND_PAGE = PAGES["404.html"];
+const routedCases: Case[] = [
+  {
+    name: "serve({ spa }) answers a deep link with the shell, no-cache and Vary: Accept",
+    method: "GET",
+    path: "/users/42",
+    requestHeaders: NAVIGATE,
+    status: 200,
+    headers: {
+      ...fileHeaders("text/html; charset=utf-8", INDEX.length),
+      "cache-control": "no-cache",
+      vary: "Accept",
+    },
+    body: INDEX,
+    via: "fetch",
+    server: "routed",
+  },
+  {
+    name: "serve({ spa }) answers a deep link's HEAD with the shell's headers, no body",
+    method: "HEAD",
+    path: "/users/42",
+    requestHeaders: NAVIGATE,
+    status: 200,
+    headers: { ...fileHeaders("text/html; charset=utf-8", INDEX.length), vary: "Accept" },
+    body: "",
+    via: "raw",
+    server: "routed",
+  },
+  {
+    name: "serve({ spa }) answers 304 to the shell's own ETag at a deep link",
+    method: "GET",
+    path: "/users/42",
+    requestHeaders: { ...NAVIGATE, "if-none-match": etagOf(INDEX.length) },
+    status: 304,
+    headers: {
+      etag: etagOf(INDEX.length),
+      "cache-control": "no-cache",
+      vary: "Accept",
+      "content-length": ABSENT,
+    },
+    body: "",
+    via: "raw",
+    server: "routed",
+  },
+  {
+    name: "serve({ notFound }) answers a missing asset with the 404 page, no validators",
+    method: "GET",
+    path: "/assets/missing.js",
+    requestHeaders: NAVIGATE,
+    status: 404,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-length": String(NOT_FOUND_PAGE.length),
+      etag: ABSENT,
+      "last-modified": ABSENT,
+      vary: "Accept",
+    },
+    body: NOT_FOUND_PAGE,
+    via: "fetch",
+    server: "routed",
+  },
+  {
+    name: "serve({ notFound }) answers HEAD of a missing path with the page's headers, no body",
+    method: "HEAD",
+    path: "/assets/missing.js",
+    status: 404,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "content-length": String(NOT_FOUND_PAGE.length),
+      vary: "Accept",
+    },
+    body: "",
+    via: "raw",
+    server: "routed",
+  },
+  {
+    name: "serve({ notFound }) gives a client that prefers JSON the plain 404",
+    method: "GET",
+    path: "/api/missing",
+    requestHeaders: { accept: "application/json" },
+    status: 404,
+    headers: errorHeaders("Not Found\n", { vary: "Accept" }),
+    body: "Not Found\n",
+    via: "fetch",
+    server: "routed",
+  },
+  {
+    name: "serve({ spa }) never answers a dotfile path with the shell",
+    method: "GET",
+    path: "/.env",
+    requestHeaders: NAVIGATE,
+    status: 404,
+    headers: { "content-type": "text/html; charset=utf-8", "cache-control": ABSENT },
+    body: NOT_FOUND_PAGE,
+    via: "fetch",
+    server: "routed",
+  },
+  {
+    name: "serve({ cleanUrls }) serves /about from about.html",
+    method: "GET",
+    path: "/about",
+    status: 200,
+    headers: fileHeaders("text/html; charset=utf-8", PAGES["about.html"].length),
+    body: PAGES["about.html"],
+    via: "fetch",
+    server: "routed",
+  },
+  {
+    name: "serve({ cleanUrls }) redirects /about.html to /about, query kept",
+    method: "GET",
+    path: "/about.html?lang=fr",
+    status: 301,
+    headers: { location: "/about?lang=fr" },
+    body: "Moved Permanently\n",
+    via: "fetch",
+    server: "routed",
+  },
+];
+
 const cases: Case[] = [
   ...typedCases,
+  ...routedCases,
   {
     name: "serve() answers GET of a file with every representation header",
     method: "GET",
@@ -520,7 +657,7 @@ interface Received {
 const SINGLE = ["content-length", "transfer-encoding", "date", "etag", "content-type"];
 
 async function send(c: Case): Promise<Received> {
-  const server = c.server === "composed" ? composed : files;
+  const server = c.server === "composed" ? composed : c.server === "routed" ? routed : files;
   if (c.via === "raw") {
     const raw = await rawExchange(server.url, {
       method: c.method,

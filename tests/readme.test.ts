@@ -40,6 +40,10 @@ const COMMANDS: Record<string, Coverage> = {
   },
   "npx deno run -A src/cli.ts ./public": { test: "tests/cli_serve.test.ts", help: true },
   "npx deno task fileserver ./public": { test: "tests/cli_serve.test.ts", help: true },
+  "npx deno run -A src/cli.ts ./dist --spa --clean-urls": {
+    test: "tests/cli_routing.test.ts",
+    help: true,
+  },
   "npx bun src/cli.ts ./public": { test: "tests/cli_serve.test.ts", help: true },
   "npm run fileserver -- ./public": { test: "tests/cli_serve.test.ts", help: true },
   "apt-get install -y wrk nginx curl": { test: "tests/dependencies.test.ts" },

@@ -31,6 +31,13 @@ export interface ServeArgs {
   dotfiles: "ignore" | "deny" | "allow";
   index: string[] | false;
   headers: Array<[string, string]>;
+  /** `--spa[=FILE]`: the shell, relative to DIR, or `null` for no SPA fallback. */
+  spa: string | null;
+  /** `--404 FILE`, or `null`: then `404.html` if DIR has one, unless `noNotFound`. */
+  notFound: string | null;
+  /** `--no-404`: the plain 404 even when DIR has a `404.html`. */
+  noNotFound: boolean;
+  cleanUrls: boolean;
   cors: boolean;
   precompressed: boolean;
   cert: string | null;
@@ -70,6 +77,10 @@ const SERVE_OPTIONS = {
   index: { type: "string", multiple: true },
   "no-index": { type: "boolean" },
   header: { type: "string", short: "H", multiple: true },
+  spa: { type: "string" },
+  "404": { type: "string" },
+  "no-404": { type: "boolean" },
+  "clean-urls": { type: "boolean" },
   cors: { type: "boolean" },
   "no-precompressed": { type: "boolean" },
   cert: { type: "string" },
@@ -112,7 +123,7 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
   let parsed;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: isGet ? rest : bareSpa(rest),
       options: isGet ? GET_OPTIONS : SERVE_OPTIONS,
       allowPositionals: true,
       strict: true,
@@ -126,6 +137,18 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
   return isGet ? getArgs(values, parsed.positionals) : serveArgs(values, parsed.positionals);
+}
+
+/** The shell `--spa` without `=FILE` names. */
+export const DEFAULT_SHELL = "index.html";
+
+// `--spa` takes its file only as `--spa=FILE`: `fileserver --spa dist`
+// serves the folder dist, as every other boolean-looking flag would.
+function bareSpa(args: readonly string[]): string[] {
+  const end = args.indexOf("--");
+  return args.map((arg, i) =>
+    arg === "--spa" && (end === -1 || i < end) ? `--spa=${DEFAULT_SHELL}` : arg
+  );
 }
 
 // `fileserver serv site` or `fileserver gte URL`: the first word is near a
@@ -213,6 +236,9 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
   if (positionals.length > 1) {
     throw new UsageError(`Unexpected argument '${positionals[1]}': serve takes one folder`);
   }
+  if (values["404"] !== undefined && values["no-404"]) {
+    throw new UsageError("--404 and --no-404 cannot go together");
+  }
   const index = values["no-index"]
     ? false
     : values.index === undefined
@@ -227,6 +253,10 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     dotfiles: oneOf(values.dotfiles, "--dotfiles", ["ignore", "deny", "allow"], "ignore"),
     index,
     headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "response")),
+    spa: (values.spa as string | undefined) ?? null,
+    notFound: (values["404"] as string | undefined) ?? null,
+    noNotFound: values["no-404"] === true,
+    cleanUrls: values["clean-urls"] === true,
     cors: values.cors === true,
     // On unless turned off: sidecars are what a build wrote to be served.
     precompressed: values["no-precompressed"] !== true,

@@ -23,6 +23,13 @@ Serve options:
       --index NAME        index file name(s), repeatable or comma-separated
                           (default index.html)
       --no-index          serve no index files
+      --spa[=FILE]        single-page app: a page URL that names no file gets
+                          FILE (default index.html) with 200; assets still 404
+      --404 FILE          page sent with status 404 to browsers (default:
+                          404.html when DIR has one)
+      --no-404            send the plain 404 even when DIR has a 404.html
+      --clean-urls        /about serves about.html, /about.html redirects
+                          to /about
   -H, --header N:V        add a header to every response (repeatable)
       --cors              allow any origin to read the files (CORS)
       --no-precompressed  do not serve FILE.br, FILE.zst, FILE.gz (written

@@ -7,7 +7,7 @@
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { BasicCredentials } from "../core/basic_auth.ts";
 import { createFileHandler } from "../core/handler.ts";
 import { withAccessRules } from "../adapters/_serve_options.ts";
@@ -35,15 +35,10 @@ export async function serveCommand(
   const root = checkedRoot(args.dir);
   const tls = readTls(args);
   const users = readUsers(args);
-  const files = createFileHandler({
-    root,
-    fs: adapter.fileSystem(),
-    listing: args.listing,
-    precompressed: args.precompressed,
-    dotfiles: args.dotfiles,
-    index: args.index,
-    headers: args.headers,
-  });
+  const notFound = notFoundPage(root, args);
+  const files = fileHandler(root, adapter, { ...args, notFound });
+  if (args.spa !== null) checkedFile(root, args.dir, args.spa, "--spa");
+  if (args.notFound !== null) checkedFile(root, args.dir, args.notFound, "--404");
   const handler = withAccessRules(files, {
     auth: users.length === 0 ? undefined : { users },
     cors: args.cors,
@@ -69,7 +64,7 @@ export async function serveCommand(
     throw listenError(error, args);
   }
   const started = performance.now();
-  io.out(banner(root, server.url, args));
+  io.out(banner(root, server.url, { ...args, notFound }));
   io.onSignals((count) => {
     if (count > 1) return io.exit(130);
     io.err(
@@ -83,6 +78,55 @@ export async function serveCommand(
   const served = args.quiet ? "" : ` after ${log.count()} request(s)`;
   io.out(`Stopped${served}, up ${seconds}s.`);
   return 0;
+}
+
+function fileHandler(root: string, adapter: RuntimeAdapter, args: ServeArgs) {
+  try {
+    return createFileHandler({
+      root,
+      fs: adapter.fileSystem(),
+      listing: args.listing,
+      precompressed: args.precompressed,
+      dotfiles: args.dotfiles,
+      index: args.index,
+      headers: args.headers,
+      spa: args.spa ?? false,
+      ...(args.notFound === null ? {} : { notFound: args.notFound }),
+      cleanUrls: args.cleanUrls,
+    });
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    // The core names its options; the person typed flags.
+    throw new UsageError(
+      error.message.replace('"spa"', "--spa").replace('"notFound"', "--404")
+        .replace('"dotfiles" is "allow"', "--dotfiles allow is given")
+        .replace(/^Cannot create file handler: /, ""),
+    );
+  }
+}
+
+// The core answers 404 when the shell or the page is missing at request
+// time (it may be written later); at startup a missing one is a typo.
+function checkedFile(root: string, dir: string, file: string, flag: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(join(root, file)).isFile();
+  } catch (error) {
+    const denied = missingPermission(error);
+    if (denied !== null) throw new CliError(`Cannot use ${flag} "${file}": ${denied}`);
+  }
+  if (!isFile) throw new CliError(`Cannot use ${flag} "${file}": no such file in "${dir}"`);
+}
+
+// 404.html at the root is what static-site generators and hosts (GitHub
+// Pages, Netlify, Cloudflare Pages) use, so the CLI picks it up by itself.
+function notFoundPage(root: string, args: ServeArgs): string | null {
+  if (args.notFound !== null || args.noNotFound) return args.notFound;
+  try {
+    return statSync(join(root, "404.html")).isFile() ? "404.html" : null;
+  } catch {
+    return null;
+  }
 }
 
 function checkedRoot(dir: string): string {
@@ -200,6 +244,9 @@ function banner(root: string, url: URL, args: ServeArgs): string {
     lines.push("  Only this machine can connect; use --host 0.0.0.0 to share it on your network.");
   }
   if (args.listing) lines.push("  Folders without an index are listed.");
+  if (args.spa !== null) lines.push(`  Page URLs that name no file get ${args.spa} (SPA).`);
+  if (args.notFound !== null) lines.push(`  Missing pages get ${args.notFound} with status 404.`);
+  if (args.cleanUrls) lines.push("  Clean URLs: /about serves about.html.");
   lines.push("Press Ctrl-C to stop.");
   return lines.join("\n");
 }

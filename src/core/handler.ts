@@ -8,9 +8,12 @@
 import { type FileHandlerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { encodePath, isRefused, resolvePath } from "./resolve_path.ts";
 import { ALLOW, errorResponse, redirectResponse, reply } from "./responses.ts";
-import { joinPath, locate, type Located } from "./locate.ts";
+import { joinPath, locate, type Located, type ServeLocated } from "./locate.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
+import { isNavigation, spaFallback } from "./spa_fallback.ts";
+import { notFoundPage } from "./not_found_page.ts";
+import { cleanUrlResponse } from "./clean_urls.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import { selectRepresentation } from "./precompressed.ts";
@@ -199,10 +202,20 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   if (isRefused(resolved)) return errorResponse(resolved.status, method);
   const { segments, trailingSlash } = resolved;
   const denied = dotfileStatus(segments, options);
+  // A hidden path gets what any missing path gets, but never the SPA shell
+  // (isNavigation() refuses dot-segments).
+  if (denied === 404) return await missing(request, context, segments);
   if (denied !== null) return errorResponse(denied, method);
 
   const root = await context.realRoot();
   const found = await locate(root, segments, options);
+  if (options.cleanUrls) {
+    const serve = serveUncached(context, root);
+    const target = { root, segments, trailingSlash, found, search: url.search, serve };
+    const clean = await cleanUrlResponse(request, target, options);
+    if (clean !== null) return clean;
+  }
+  if (found === 404) return await missing(request, context, segments);
   if (typeof found === "number") return errorResponse(found, method);
 
   if (found.info.kind === "directory") {
@@ -225,11 +238,16 @@ async function handle(request: RequestView, context: Context): Promise<Response>
     if (options.listing) {
       return await listingResponse(request, found.path, segments, { root, options });
     }
-    return errorResponse(404, method);
+    return await missing(request, context, segments);
   }
   // FIFOs, sockets and devices are never opened, and a file is not a folder.
-  if (found.info.kind !== "file" || trailingSlash) return errorResponse(404, method);
-  const lookup = cachedLookup(root, segments, found, options);
+  if (found.info.kind !== "file" || trailingSlash) {
+    return await missing(request, context, segments);
+  }
+  // With clean URLs, whether `/about.html` redirects hangs on a file
+  // `about` that a cache hit would not look at.
+  const cacheable = !options.cleanUrls || !segments.at(-1)?.endsWith(".html");
+  const lookup = cacheable ? cachedLookup(root, segments, found, options) : null;
   return await serveFile(request, context, { root, segments, found }, {
     pathname: url.pathname,
     lookup,
@@ -300,6 +318,33 @@ function cacheKey(pathname: string, headers: HeaderReader, options: ResolvedOpti
     options.precompressed,
   );
   return `${pathname}\0${codings.join(",")}${identity ? "+identity" : ""}`;
+}
+
+// What a path that names nothing gets: the SPA shell for a navigation,
+// else the 404 page for a client that wants HTML, else the plain 404. The
+// answer then depends on `Accept`, which caches must key on (RFC 9110
+// §12.5.5).
+async function missing(
+  request: RequestView,
+  context: Context,
+  segments: readonly string[],
+): Promise<Response> {
+  const { options } = context;
+  if (options.spa === null && options.notFound === null) return errorResponse(404, request.method);
+  const spa = options.spa !== null && isNavigation(request, segments);
+  const root = await context.realRoot();
+  const place = { root, serve: serveUncached(context, root) };
+  const response = (spa ? await spaFallback(request, place, options) : null) ??
+    await notFoundPage(request, place, options) ?? errorResponse(404, request.method);
+  response.headers.append("vary", "Accept");
+  return response;
+}
+
+// How the fallbacks serve a file: as any file, never cached under the
+// request's path (a file that appears there later must win).
+function serveUncached(context: Context, root: string): ServeLocated {
+  return (request, segments, found) =>
+    serveFile(request, context, { root, segments, found }, { pathname: "", lookup: null });
 }
 
 // How a hit re-checks the path: lstat along real directories, or a plain

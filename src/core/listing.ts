@@ -192,15 +192,32 @@ export function renderJsonListing(
  */
 export function prefersJson(accept: string | null): boolean {
   if (accept === null || accept.length > 4096) return false;
-  return weight(accept, "application", "json") > weight(accept, "text", "html");
+  return acceptWeight(accept, "application", "json") > acceptWeight(accept, "text", "html");
 }
 
-// The weight of the most specific range that matches type/subtype (RFC
-// 9110 §12.5.1): a range with no q has weight 1, an unmatched type weight
-// 0. Both listings are sent with `charset=utf-8`, the only media-type
+/**
+ * The weight `Accept` gives `type/subtype`: that of the most specific range
+ * that matches it (RFC 9110 §12.5.1); a range with no q has weight 1, an
+ * unmatched type weight 0.
+ *
+ * @param accept The `Accept` field.
+ * @param type The media type, lower case, e.g. `"text"`.
+ * @param subtype The subtype, lower case, e.g. `"html"`.
+ * @returns The weight, from 0 to 1.
+ *
+ * @example The most specific range wins
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { acceptWeight } from "./listing.ts";
+ *
+ * assert.equal(acceptWeight("text/html;q=0, text/*", "text", "html"), 0);
+ * assert.equal(acceptWeight("text/*;q=0.5", "text", "html"), 0.5);
+ * ```
+ */
+// Both listings are sent with `charset=utf-8`, the only media-type
 // parameter a range may name and still match; a range naming another one
 // (`;level=1`), or that is no media range (`a/b/c`), matches neither.
-function weight(accept: string, type: string, subtype: string): number {
+export function acceptWeight(accept: string, type: string, subtype: string): number {
   let best = -1;
   let q = 0;
   for (const part of accept.split(",")) {

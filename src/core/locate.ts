@@ -6,6 +6,7 @@
 
 import type { FileInfo } from "./fs.ts";
 import type { ResolvedOptions } from "./options.ts";
+import type { RequestView } from "./request_view.ts";
 import { statusForFsError } from "./responses.ts";
 
 /** What a path names, once found. */
@@ -14,6 +15,27 @@ export interface Located {
   path: string;
   /** Its metadata. */
   info: FileInfo;
+}
+
+/**
+ * Serves a file that `segments` located, as the handler serves any file
+ * (its best precompressed variant, preconditions, ranges) but without
+ * caching it under the request's path: what the fallbacks (SPA shell, 404
+ * page, clean URLs) use, so that they serve files exactly as the handler
+ * does and a later file at that path is never hidden by a cache entry.
+ */
+export type ServeLocated = (
+  request: RequestView,
+  segments: readonly string[],
+  found: Located,
+) => Promise<Response>;
+
+/** Where a fallback looks files up, and how it serves what it finds. */
+export interface FallbackPlace {
+  /** The root's real path. */
+  root: string;
+  /** Serves a located file. */
+  serve: ServeLocated;
 }
 
 /**

@@ -76,6 +76,31 @@ export interface FileHandlerOptions {
    */
   cache?: FileCacheLimits | false;
   /**
+   * Single-page app fallback: a navigation (GET or HEAD whose `Accept`
+   * names `text/html`, for a path whose last segment has no extension and
+   * no segment starts with `.`) that matches no file gets this file, a path
+   * relative to the root, with 200 and `Cache-Control: no-cache`; `true`
+   * for `"index.html"`. A missing asset (`/assets/x.js`) still gets 404.
+   * When the shell itself is missing, the request gets 404.
+   * @default {false}
+   */
+  spa?: boolean | string;
+  /**
+   * A page, relative to the root, sent with status 404 for a path that
+   * names nothing, to a client that accepts `text/html` and does not
+   * prefer `application/json`; others get the plain 404. When the page is
+   * missing, the plain 404 is sent.
+   * @default {undefined}
+   */
+  notFound?: string;
+  /**
+   * Clean URLs: `/about` serves `about.html` when there is no file
+   * `about` (order: exact file, `.html`, folder index), and `/about.html`
+   * redirects to `/about` with 301 (query kept).
+   * @default {false}
+   */
+  cleanUrls?: boolean;
+  /**
    * Serve precompressed sidecars (`app.js.br`, `app.js.zst`, `app.js.gz`
    * beside `app.js`) to clients that accept the coding: `true` for all
    * three, or the codings to use in the server's order of preference. A
@@ -106,6 +131,11 @@ export interface ResolvedOptions {
   headers: ReadonlyArray<readonly [string, string]>;
   maxRanges: number;
   cache: Required<FileCacheLimits> | null;
+  /** The shell's segments under the root, or `null` for no SPA fallback. */
+  spa: readonly string[] | null;
+  /** The 404 page's segments under the root, or `null`. */
+  notFound: readonly string[] | null;
+  cleanUrls: boolean;
   /** The sidecar codings to look for, best first; empty for none. */
   precompressed: readonly ContentCoding[];
   /** `onError`, or the default; `request` builds the Request when called. */
@@ -149,17 +179,22 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Cannot create file handler: options must be an object");
   }
+  const dotfiles = oneOf<DotfilePolicy>("dotfiles", options.dotfiles ?? "ignore", [
+    "ignore",
+    "deny",
+    "allow",
+  ]);
+  const spa = options.spa ?? false;
+  if (typeof spa !== "boolean" && typeof spa !== "string") {
+    fail("spa", "must be a boolean or a file name");
+  }
   return {
     root: resolveRoot(options.root),
     fs: resolveFs(options.fs),
     urlRoot: resolveUrlRoot(options.urlRoot ?? ""),
     index: resolveIndex(options.index ?? ["index.html"]),
     listing: oneOf("listing", options.listing ?? false, [true, false]),
-    dotfiles: oneOf("dotfiles", options.dotfiles ?? "ignore", [
-      "ignore",
-      "deny",
-      "allow",
-    ]),
+    dotfiles,
     symlinks: oneOf("symlinks", options.symlinks ?? "inside", [
       "inside",
       "always",
@@ -168,6 +203,11 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     headers: resolveHeaders(options.headers ?? {}),
     maxRanges: resolveMaxRanges(options.maxRanges ?? 10),
     cache: resolveCache(options.cache ?? {}),
+    spa: spa === false ? null : relativeFile("spa", spa === true ? "index.html" : spa, dotfiles),
+    notFound: options.notFound === undefined
+      ? null
+      : relativeFile("notFound", options.notFound, dotfiles),
+    cleanUrls: oneOf("cleanUrls", options.cleanUrls ?? false, [true, false]),
     precompressed: resolvePrecompressed(options.precompressed ?? false),
     onError: resolveOnError(options.onError),
   };
@@ -218,6 +258,27 @@ function resolveIndex(index: unknown): readonly string[] {
     ) fail("index", "must hold plain file names");
   }
   return Object.freeze([...index]);
+}
+
+// A file the handler serves in place of another goes through the same
+// containment, dotfile and symlink rules as a URL: a name is checked here
+// like a URL's segments, and its lookup is locate()'s.
+function relativeFile(name: string, value: unknown, dotfiles: DotfilePolicy): readonly string[] {
+  if (typeof value !== "string" || value === "") fail(name, "must be a non-empty file name");
+  if (value.startsWith("/")) {
+    fail(name, 'must be a path relative to the root, such as "index.html"');
+  }
+  const segments = value.split("/");
+  for (const segment of segments) {
+    if (
+      segment === "" || segment === "." || segment === ".." || segment.includes("\\") ||
+      segment.includes("\0")
+    ) fail(name, "must be a plain path under the root");
+    if (segment.startsWith(".") && dotfiles !== "allow") {
+      fail(name, 'must not name a dotfile unless "dotfiles" is "allow"');
+    }
+  }
+  return Object.freeze(segments);
 }
 
 function oneOf<T>(name: string, value: unknown, allowed: readonly T[]): T {

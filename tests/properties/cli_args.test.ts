@@ -22,6 +22,11 @@ const FLAGS = [
   "--dotfiles=deny",
   "--index",
   "--no-index",
+  "--spa",
+  "--spa=app.html",
+  "--404",
+  "--no-404",
+  "--clean-urls",
   "-H",
   "--header",
   "--cors",
@@ -155,6 +160,9 @@ test("parseCommandLine() gives a well-typed command or a one-line UsageError for
             parsed.index === false || parsed.index.every((n) => n !== "" && !n.includes(",")),
           );
           assertHeaders(parsed.headers);
+          assert.ok(parsed.spa === null || parsed.spa.trim() !== "");
+          assert.ok(parsed.notFound === null || parsed.notFound.trim() !== "");
+          assert.ok(parsed.notFound === null || !parsed.noNotFound);
           return;
         case "get":
           assert.ok(Number.isInteger(parsed.maxRedirects));

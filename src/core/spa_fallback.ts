@@ -1,0 +1,94 @@
+/**
+ * The single-page app fallback: a navigation that matches no file gets the
+ * app's shell, whose script then routes on the URL.
+ *
+ * @module
+ */
+
+import type { ResolvedOptions } from "./options.ts";
+import type { RequestView } from "./request_view.ts";
+import { type FallbackPlace, locate } from "./locate.ts";
+import { acceptWeight } from "./listing.ts";
+
+/**
+ * Whether a request that matched no file is a navigation that the shell
+ * should answer: GET or HEAD, an `Accept` that names `text/html` (what
+ * browsers send when they load a page, unlike `fetch()`'s and curl's bare
+ * wildcard), a last segment without an extension (`/assets/x.js` stays a
+ * 404, so a missing chunk fails loudly instead of parsing HTML as
+ * JavaScript), and no dot-segment (`/.well-known/` is for machines, RFC
+ * 8615, and a hidden path must not look served).
+ *
+ * @param request The request.
+ * @param segments Its decoded path segments under the root.
+ * @returns Whether the shell may answer it.
+ *
+ * @example Deep link or missing asset
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isNavigation } from "./spa_fallback.ts";
+ *
+ * const page = new Request("http://localhost/users/42", { headers: { accept: "text/html" } });
+ * assert.equal(isNavigation(page, ["users", "42"]), true);
+ * const script = new Request("http://localhost/assets/x.js", { headers: { accept: "text/html" } });
+ * assert.equal(isNavigation(script, ["assets", "x.js"]), false);
+ * ```
+ */
+export function isNavigation(request: RequestView, segments: readonly string[]): boolean {
+  if (request.method !== "GET" && request.method !== "HEAD") return false;
+  if (segments.some((segment) => segment.startsWith("."))) return false;
+  const last = segments.at(-1);
+  if (last !== undefined && last.includes(".")) return false;
+  const accept = request.headers.get("accept");
+  return accept !== null && accept.length <= 4096 && /\btext\/html\b/i.test(accept) &&
+    acceptWeight(accept, "text", "html") > 0;
+}
+
+/**
+ * Answers a navigation with the shell, with full file semantics (ETag,
+ * `If-None-Match` → 304, HEAD), and `Cache-Control: no-cache`: the same
+ * URL must show the next deploy's shell, which names new asset files.
+ *
+ * @param request A request for which {@linkcode isNavigation} holds.
+ * @param place The root's real path, and how the handler serves a file.
+ * @param options The handler's options, with `spa` set.
+ * @returns The shell's response, or `null` when the shell is missing.
+ *
+ * @example A deep link gets the shell, through createFileHandler()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
+ * import { createFileHandler } from "./handler.ts";
+ * import { nodeFileSystem } from "../fs/node.ts";
+ *
+ * const root = mkdtempSync(join(tmpdir(), "spa-"));
+ * writeFileSync(join(root, "index.html"), '<div id="app"></div>');
+ * const handler = createFileHandler({ root, fs: nodeFileSystem(), spa: true });
+ * const headers = { accept: "text/html" };
+ * const response = await handler(new Request("http://localhost/users/42", { headers }));
+ * assert.equal(response.status, 200);
+ * assert.equal(response.headers.get("cache-control"), "no-cache");
+ * assert.equal(await response.text(), '<div id="app"></div>');
+ * rmSync(root, { recursive: true });
+ * ```
+ */
+export async function spaFallback(
+  request: RequestView,
+  place: FallbackPlace,
+  options: ResolvedOptions,
+): Promise<Response | null> {
+  if (options.spa === null) return null;
+  // The shell is looked up as a URL's path is: contained, under the
+  // symlink policy, so a shell linked out of the root is never read.
+  const shell = await locate(place.root, options.spa, options);
+  if (typeof shell === "number" || shell.info.kind !== "file") return null;
+  const response = await place.serve(request, options.spa, shell);
+  if (response.status === 404 || response.status === 403) {
+    await response.body?.cancel();
+    return null;
+  }
+  response.headers.set("cache-control", "no-cache");
+  return response;
+}
