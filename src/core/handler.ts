@@ -8,18 +8,16 @@
 import { type FileHandlerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { encodePath, isRefused, resolvePath } from "./resolve_path.ts";
 import { ALLOW, errorResponse, redirectResponse, reply } from "./responses.ts";
-import { joinPath, locate, type Located, type ServeLocated } from "./locate.ts";
-import { fileResponse, type WholeFile } from "./file_response.ts";
+import { locate, type ServeLocated } from "./locate.ts";
+import type { WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 import { isNavigation, spaFallback } from "./spa_fallback.ts";
 import { notFoundPage } from "./not_found_page.ts";
 import { cleanUrlResponse } from "./clean_urls.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
-import { selectRepresentation } from "./precompressed.ts";
-import { acceptedCodings } from "./accept_encoding.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
-import type { FileInfo } from "./fs.ts";
+import { cachedLookup, cacheKey, type CacheSlot, serveFile } from "./serve_file.ts";
 import {
   CACHED_REPLY,
   type CachedReply,
@@ -147,6 +145,11 @@ class Context {
     };
   }
 
+  /** Where an answer for `pathname`, found by `lookup`, may be cached. */
+  cacheSlot(pathname: string, lookup: CachedLookup | null): CacheSlot {
+    return { pathname, lookup, keep: (key, found) => this.keeper(key, found) };
+  }
+
   /** The cache's callback for a 200 that read a whole file, kept under `key`. */
   keeper(key: string, lookup: CachedLookup | null): ((whole: WholeFile) => void) | undefined {
     const cache = this.cache;
@@ -229,10 +232,8 @@ async function handle(request: RequestView, context: Context): Promise<Response>
         // Only the first index name is cached: a hit checks that file alone,
         // and could not see an earlier name appear.
         const lookup = i === 0 ? cachedLookup(root, indexSegments, index, options) : null;
-        return await serveFile(request, context, { root, segments: indexSegments, found: index }, {
-          pathname: url.pathname,
-          lookup,
-        });
+        const place = { root, segments: indexSegments, found: index };
+        return await serveFile(request, place, context.cacheSlot(url.pathname, lookup), options);
       }
     }
     if (options.listing) {
@@ -248,76 +249,8 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   // `about` that a cache hit would not look at.
   const cacheable = !options.cleanUrls || !segments.at(-1)?.endsWith(".html");
   const lookup = cacheable ? cachedLookup(root, segments, found, options) : null;
-  return await serveFile(request, context, { root, segments, found }, {
-    pathname: url.pathname,
-    lookup,
-  });
-}
-
-// The file, or the precompressed sidecar the client accepts best. Either is
-// cached under the URL's path and the client's ranking of codings, guarded
-// by the folder's version (taken before the sidecars are looked for, so
-// that one appearing since is seen) and, for a sidecar, the original's.
-async function serveFile(
-  request: RequestView,
-  context: Context,
-  file: { root: string; segments: readonly string[]; found: Located },
-  cache: { pathname: string; lookup: CachedLookup | null },
-): Promise<Response> {
-  const { options } = context;
-  const { root, segments, found } = file;
-  const key = cacheKey(cache.pathname, request.headers, options);
-  if (options.precompressed.length === 0) {
-    const onWhole = context.keeper(key, cache.lookup);
-    return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
-  }
-  const folder = cache.lookup === null ? null : await folderGuard(root, segments, context);
-  const selected = await selectRepresentation(root, segments, found, request, options);
-  if (selected.kind === "none") {
-    return errorResponse(406, request.method, { vary: "accept-encoding" });
-  }
-  if (selected.kind === "identity") {
-    const lookup = folder === null ? null : { ...cache.lookup!, guards: [folder] };
-    const onWhole = context.keeper(key, lookup);
-    return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
-  }
-  const { path, info } = selected.file;
-  const sidecar = cachedLookup(root, selected.segments, selected.file, options);
-  const original = { path: cache.lookup?.path ?? "", info: found.info };
-  const lookup = folder === null || sidecar === null
-    ? null
-    : { ...sidecar, guards: [folder, original] };
-  const onWhole = context.keeper(key, lookup);
-  const coded = { path, info, coding: selected.coding, typePath: found.path, onWhole };
-  return await fileResponse(request, coded, options);
-}
-
-// The version of the folder that holds the file, or null when it cannot be
-// read (then nothing is cached).
-async function folderGuard(
-  root: string,
-  segments: readonly string[],
-  context: Context,
-): Promise<{ path: string; info: FileInfo } | null> {
-  const path = joinPath(root, segments.slice(0, -1));
-  const { fs, symlinks } = context.options;
-  try {
-    return { path, info: symlinks === "always" ? await fs.stat(path) : await fs.lstat(path) };
-  } catch {
-    return null;
-  }
-}
-
-// Without sidecars the URL's path; with them, the path and the codings the
-// request ranks (Chrome's and Firefox's fields rank the same, and share an
-// entry).
-function cacheKey(pathname: string, headers: HeaderReader, options: ResolvedOptions): string {
-  if (options.precompressed.length === 0) return pathname;
-  const { codings, identity } = acceptedCodings(
-    headers.get("accept-encoding"),
-    options.precompressed,
-  );
-  return `${pathname}\0${codings.join(",")}${identity ? "+identity" : ""}`;
+  const slot = context.cacheSlot(url.pathname, lookup);
+  return await serveFile(request, { root, segments, found }, slot, options);
 }
 
 // What a path that names nothing gets: the SPA shell for a navigation,
@@ -343,26 +276,9 @@ async function missing(
 // How the fallbacks serve a file: as any file, never cached under the
 // request's path (a file that appears there later must win).
 function serveUncached(context: Context, root: string): ServeLocated {
+  const slot = context.cacheSlot("", null);
   return (request, segments, found) =>
-    serveFile(request, context, { root, segments, found }, { pathname: "", lookup: null });
-}
-
-// How a hit re-checks the path: lstat along real directories, or a plain
-// stat when every link is followed anyway. A path through a link under the
-// other policies is not cached: a hit could not see the link retargeted
-// without resolving it again.
-function cachedLookup(
-  root: string,
-  segments: readonly string[],
-  found: Located,
-  options: ResolvedOptions,
-): CachedLookup | null {
-  const joined = joinPath(root, segments);
-  if (options.symlinks === "always") return { directories: [], path: joined, follow: true };
-  if (found.path !== joined) return null;
-  const directories: string[] = [];
-  for (let i = 1; i < segments.length; i++) directories.push(joinPath(root, segments.slice(0, i)));
-  return { directories, path: joined, follow: false };
+    serveFile(request, { root, segments, found }, slot, context.options);
 }
 
 function dotfileStatus(segments: readonly string[], options: ResolvedOptions): 403 | 404 | null {
