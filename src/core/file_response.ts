@@ -39,17 +39,20 @@ export interface WholeFile {
  * `info`, in the order of RFC 9110 §13.2.2: preconditions, then Range.
  *
  * @param request The request (GET or HEAD).
- * @param file The file's absolute path and metadata, and a callback told
+ * @param file The file's absolute path and metadata, its path below the
+ *   root (`relative`, for the cache policy's globs), and a callback told
  *   when a 200 carries the whole file as bytes (for the cache).
  * @param options The handler's options.
  * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
  */
 export async function fileResponse(
   request: RequestView,
-  file: { path: string; info: FileInfo; onWhole?: (whole: WholeFile) => void },
+  file: { path: string; info: FileInfo; relative?: string; onWhole?: (whole: WholeFile) => void },
   options: ResolvedOptions,
 ): Promise<Response> {
   const { path, info } = file;
+  const type = contentType(path);
+  const cacheControl = cacheControlOf(file, type, options);
   const method = request.method;
   const validators: Validators = {
     etag: makeEtag(info.size, info.mtimeMs),
@@ -57,12 +60,11 @@ export async function fileResponse(
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
   if (outcome === 304) {
-    return reply(null, 304, notModifiedHeaders(validators, options));
+    return reply(null, 304, notModifiedHeaders(validators, options, cacheControl));
   }
   if (outcome === 412) return errorResponse(412, method);
 
-  const type = contentType(path);
-  const headers = representationHeaders(type, validators, options);
+  const headers = representationHeaders(type, validators, options, cacheControl);
   const size = info.size;
   const rangeHeader = request.headers.get("range");
   // HEAD mirrors GET, 206 included (RFC 9110 §9.3.2: the same header fields
@@ -111,7 +113,7 @@ export async function fileResponse(
       bytes,
       validators,
       headers: [...headers],
-      notModifiedHeaders: notModifiedHeaders(validators, options),
+      notModifiedHeaders: notModifiedHeaders(validators, options, cacheControl),
     });
   }
   return reply(body, 200, headers);
@@ -148,10 +150,26 @@ function openOptions(info: FileInfo, options: ResolvedOptions): OpenOptions {
   return wait === 0 ? checks : { ...checks, notBefore: now + wait };
 }
 
+// The policy's value for this file; without `relative`, the path below the
+// root is taken from `path` (a caller that serves a fallback file).
+function cacheControlOf(
+  file: { path: string; relative?: string },
+  type: string,
+  options: ResolvedOptions,
+): string | null {
+  if (options.cacheControl === null) return null;
+  const relative = file.relative ??
+    (file.path.startsWith(options.root + "/")
+      ? file.path.slice(options.root.length + 1)
+      : file.path.slice(file.path.lastIndexOf("/") + 1));
+  return options.cacheControl.decide(relative, type).value;
+}
+
 function representationHeaders(
   type: string,
   validators: Validators,
   options: ResolvedOptions,
+  cacheControl: string | null,
 ): Headers {
   const headers = new Headers();
   headers.set("content-type", type);
@@ -161,6 +179,7 @@ function representationHeaders(
   headers.set("etag", validators.etag);
   headers.set("accept-ranges", "bytes");
   headers.set("x-content-type-options", "nosniff");
+  if (cacheControl !== null) headers.set("cache-control", cacheControl);
   for (const [name, value] of options.headers) headers.set(name, value);
   return headers;
 }
@@ -171,12 +190,14 @@ function representationHeaders(
 function notModifiedHeaders(
   validators: Validators,
   options: ResolvedOptions,
+  cacheControl: string | null,
 ): Array<[string, string]> {
   const headers = new Headers();
   headers.set("etag", validators.etag);
   if (validators.lastModified !== null) {
     headers.set("last-modified", formatHttpDate(validators.lastModified));
   }
+  if (cacheControl !== null) headers.set("cache-control", cacheControl);
   for (const [name, value] of options.headers) headers.set(name, value);
   return [...headers];
 }

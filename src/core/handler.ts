@@ -215,7 +215,7 @@ async function handle(request: RequestView, context: Context): Promise<Response>
         const onWhole = context.keeper(url.pathname, lookup);
         return await fileResponse(
           request,
-          { path: index.path, info: index.info, onWhole },
+          { path: index.path, info: index.info, relative: indexSegments.join("/"), onWhole },
           options,
         );
       }
@@ -228,7 +228,12 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   // FIFOs, sockets and devices are never opened, and a file is not a folder.
   if (found.info.kind !== "file" || trailingSlash) return errorResponse(404, method);
   const onWhole = context.keeper(url.pathname, cachedLookup(root, segments, found, options));
-  return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+  const relative = segments.join("/");
+  return await fileResponse(
+    request,
+    { path: found.path, info: found.info, relative, onWhole },
+    options,
+  );
 }
 
 // How a hit re-checks the path: lstat along real directories, or a plain

@@ -8,6 +8,7 @@
 import type { FileSystem } from "./fs.ts";
 import type { FileCacheLimits } from "./file_cache.ts";
 import { defaultOnError } from "./default_on_error.ts";
+import { type CacheControlOptions, type CachePolicy, createCachePolicy } from "./cache_policy.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
@@ -75,6 +76,17 @@ export interface FileHandlerOptions {
    */
   cache?: FileCacheLimits | false;
   /**
+   * Which `Cache-Control` each file's 200, 206, HEAD and 304 answers carry:
+   * `true` for the preset (fingerprinted names such as `index-BxT3k9Qa.js`
+   * a year and `immutable`, everything else `no-cache`), or
+   * `{ rules: [[glob, value], …], preset }` with rules tried first (first
+   * match wins). Off by default, so that an app embedding the handler keeps
+   * its own caching; the CLI turns the preset on. A `Cache-Control` in
+   * `headers` as well is a `TypeError`: say it in one place.
+   * @default {false}
+   */
+  cacheControl?: boolean | CacheControlOptions;
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * Without it, the first error of each kind is printed as one line with
    * `console.error` (Deno without `--allow-read`, for one, shows that way),
@@ -96,6 +108,7 @@ export interface ResolvedOptions {
   headers: ReadonlyArray<readonly [string, string]>;
   maxRanges: number;
   cache: Required<FileCacheLimits> | null;
+  cacheControl: CachePolicy | null;
   /** `onError`, or the default; `request` builds the Request when called. */
   onError: (error: unknown, request: () => Request) => void;
 }
@@ -155,6 +168,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     headers: resolveHeaders(options.headers ?? {}),
     maxRanges: resolveMaxRanges(options.maxRanges ?? 10),
     cache: resolveCache(options.cache ?? {}),
+    cacheControl: resolveCacheControl(options.cacheControl ?? false, options.headers),
     onError: resolveOnError(options.onError),
   };
 }
@@ -246,6 +260,20 @@ function resolveCache(cache: unknown): Required<FileCacheLimits> | null {
     maxBytes: count("cache.maxBytes", maxBytes),
     maxFiles: count("cache.maxFiles", maxFiles),
   };
+}
+
+function resolveCacheControl(option: unknown, headers: unknown): CachePolicy | null {
+  let policy: CachePolicy | null;
+  try {
+    policy = createCachePolicy(option as boolean | CacheControlOptions);
+  } catch (error) {
+    fail("cacheControl", (error as Error).message);
+  }
+  // Two sources for one field would leave the reader guessing which wins.
+  if (policy !== null && new Headers(headers as HeadersInit).has("cache-control")) {
+    fail("cacheControl", 'cannot be used with a "Cache-Control" in "headers": pick one');
+  }
+  return policy;
 }
 
 function count(name: string, value: unknown): number {
