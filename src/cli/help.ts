@@ -24,6 +24,12 @@ Serve options:
                           (default index.html)
       --no-index          serve no index files
   -H, --header N:V        add a header to every response (repeatable)
+      --cache RULE        Cache-Control policy: preset (default: fingerprinted
+                          names a year, immutable; the rest no-cache), off, or
+                          'GLOB=VALUE' (repeatable, first match wins, before
+                          the preset), e.g. --cache 'downloads/**=no-store'
+      --cache-explain PATH
+                          print the Cache-Control PATH gets, and why; exit
       --cors              allow any origin to read the files (CORS)
       --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
       --key FILE          TLS private key (PEM)

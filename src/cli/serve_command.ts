@@ -10,6 +10,7 @@ import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import type { BasicCredentials } from "../core/basic_auth.ts";
 import { createFileHandler } from "../core/handler.ts";
+import { describeCache, explainCache } from "./cache_explain.ts";
 import { withAccessRules } from "../adapters/_serve_options.ts";
 import type { ServeArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
@@ -32,6 +33,11 @@ export async function serveCommand(
   adapter: RuntimeAdapter,
   io: Io,
 ): Promise<number> {
+  // Answered from the flags alone: no folder, no port.
+  if (args.cacheExplain.length > 0) {
+    for (const line of explainCache(args.cache, args.cacheExplain)) io.out(line);
+    return 0;
+  }
   const root = checkedRoot(args.dir);
   const tls = readTls(args);
   const users = readUsers(args);
@@ -42,6 +48,7 @@ export async function serveCommand(
     dotfiles: args.dotfiles,
     index: args.index,
     headers: args.headers,
+    cacheControl: args.cache,
   });
   const handler = withAccessRules(files, {
     auth: users.length === 0 ? undefined : { users },
@@ -199,6 +206,7 @@ function banner(root: string, url: URL, args: ServeArgs): string {
     lines.push("  Only this machine can connect; use --host 0.0.0.0 to share it on your network.");
   }
   if (args.listing) lines.push("  Folders without an index are listed.");
+  lines.push(`  Cache:    ${describeCache(args.cache)}`);
   lines.push("Press Ctrl-C to stop.");
   return lines.join("\n");
 }
