@@ -23,8 +23,8 @@ const IMMUTABLE_FOLDERS = ["_app/immutable/", "_next/static/"];
  *   (`1a2b3c4d5e6f7a8b.js`, webpack's `[contenthash].js`).
  *
  * A hash is hex (8 or more lower-case hex digits, digits and letters
- * alternating at least twice), base32 (8 or more upper-case letters and
- * digits, the same), or Rollup's base64url (exactly 8 characters of both
+ * alternating at least twice), esbuild's base32 (8 or more of `A-Z2-7`,
+ * the same; so `Q4FY2024`, with a 0, is no hash), or Rollup's base64url (exactly 8 characters of both
  * cases, in at least five runs of one kind, none longer than four): real
  * words, version numbers (`3.7.1`), dates (`2024-01-01`), sizes (`32x32`)
  * and CamelCase names (`ServiceWorker`) are none of these. A hash that
@@ -74,7 +74,7 @@ function isHexHash(text: string): boolean {
 }
 
 function isBase32Hash(text: string): boolean {
-  return text.length >= 8 && /^[0-9A-Z]+$/.test(text) && runs(text) >= 3;
+  return text.length >= 8 && /^[2-7A-Z]+$/.test(text) && runs(text) >= 3;
 }
 
 function isBase64Hash(text: string): boolean {
