@@ -122,7 +122,10 @@ test("createFileHandler() cacheControl rules win over the preset, first match fi
       rules: [["downloads/**", "no-store"], ["assets/*.css", "public, max-age=60"]],
     },
   });
-  assert.equal((await get(handler, "/downloads/tool.zip")).headers.get("cache-control"), "no-store");
+  assert.equal(
+    (await get(handler, "/downloads/tool.zip")).headers.get("cache-control"),
+    "no-store",
+  );
   const css = await get(handler, "/assets/index-D4kRz9aQ.css");
   assert.equal(css.headers.get("cache-control"), "public, max-age=60");
   const js = await get(handler, "/assets/index-BxT3k9Qa.js");

@@ -44,7 +44,11 @@ test("matchGlob() agrees with a regular-expression reference", () => {
       (globParts, pathParts) => {
         const glob = globParts.join("/");
         const path = pathParts.join("/");
-        assert.equal(matchGlob(compileGlob(glob), path), reference(glob, path), `${glob} ~ ${path}`);
+        assert.equal(
+          matchGlob(compileGlob(glob), path),
+          reference(glob, path),
+          `${glob} ~ ${path}`,
+        );
       },
     ),
     2000,
