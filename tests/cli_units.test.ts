@@ -423,7 +423,7 @@ test("explainCache() names the value and the rule or preset class for each path"
   );
   assert.deepEqual(explainCache(false, ["/a.js"]), ["/a.js: no Cache-Control (--cache off)"]);
   assert.deepEqual(explainCache({ rules: [], preset: false }, ["/a.js"]), [
-    "/a.js: no Cache-Control (none (no rule matched, preset off))",
+    "/a.js: no Cache-Control (no rule matched, preset off)",
   ]);
 });
 
@@ -433,6 +433,13 @@ test("describeCache() lists the rules in order, then the preset", () => {
     /^a\/\*\*=no-store; preset/,
   );
   assert.match(describeCache(false), /--cache off/);
+  assert.equal(
+    describeCache(false, "max-age=60"),
+    "max-age=60 on every response (-H Cache-Control)",
+  );
+  assert.deepEqual(explainCache(false, ["/a.js"], "max-age=60"), [
+    "/a.js: max-age=60 (-H Cache-Control, on every response)",
+  ]);
 });
 
 test("serveCommand() gives createFileHandler() the --cache policy; --cache-explain serves nothing", async () => {

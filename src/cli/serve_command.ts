@@ -10,7 +10,7 @@ import { networkInterfaces } from "node:os";
 import { resolve } from "node:path";
 import type { BasicCredentials } from "../core/basic_auth.ts";
 import { createFileHandler } from "../core/handler.ts";
-import { describeCache, explainCache } from "./cache_explain.ts";
+import { describeCache, explainCache, fixedCacheControl } from "./cache_explain.ts";
 import { withAccessRules } from "../adapters/_serve_options.ts";
 import type { ServeArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
@@ -35,7 +35,8 @@ export async function serveCommand(
 ): Promise<number> {
   // Answered from the flags alone: no folder, no port.
   if (args.cacheExplain.length > 0) {
-    for (const line of explainCache(args.cache, args.cacheExplain)) io.out(line);
+    const fixed = fixedCacheControl(args.headers);
+    for (const line of explainCache(args.cache, args.cacheExplain, fixed)) io.out(line);
     return 0;
   }
   const root = checkedRoot(args.dir);
@@ -206,7 +207,7 @@ function banner(root: string, url: URL, args: ServeArgs): string {
     lines.push("  Only this machine can connect; use --host 0.0.0.0 to share it on your network.");
   }
   if (args.listing) lines.push("  Folders without an index are listed.");
-  lines.push(`  Cache:    ${describeCache(args.cache)}`);
+  lines.push(`  Cache:    ${describeCache(args.cache, fixedCacheControl(args.headers))}`);
   lines.push("Press Ctrl-C to stop.");
   return lines.join("\n");
 }

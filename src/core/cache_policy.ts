@@ -45,7 +45,7 @@ export const CACHE_PRESET = {
 export interface CacheDecision {
   /** The `Cache-Control` value, or `null` for none. */
   value: string | null;
-  /** What chose it: `rule "GLOB"`, `preset: fingerprinted`, … or `none`. */
+  /** What chose it: `rule "GLOB"`, `preset: fingerprinted`, … or `no rule matched, preset off`. */
   reason: string;
 }
 
@@ -116,7 +116,7 @@ function compile(rules: readonly CacheRule[], preset: boolean): CachePolicy {
       for (const [glob, value] of globs) {
         if (matchGlob(glob, path)) return { value, reason: `rule "${glob.source}"` };
       }
-      if (!preset) return { value: null, reason: "none (no rule matched, preset off)" };
+      if (!preset) return { value: null, reason: "no rule matched, preset off" };
       if (isFingerprinted(path)) {
         return { value: CACHE_PRESET.fingerprinted, reason: "preset: fingerprinted name" };
       }
