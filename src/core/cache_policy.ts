@@ -45,7 +45,7 @@ export const CACHE_PRESET = {
 export interface CacheDecision {
   /** The `Cache-Control` value, or `null` for none. */
   value: string | null;
-  /** What chose it: `rule "GLOB"`, `preset: fingerprinted`, … or `no rule matched, preset off`. */
+  /** What chose it: `rule "GLOB"`, `preset: fingerprinted name`, … or `no rule matched, preset off`. */
   reason: string;
 }
 
