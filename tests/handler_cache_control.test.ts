@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { brotliCompressSync } from "node:zlib";
 import { join } from "node:path";
 import { createFileHandler, type FileHandler } from "../src/core/handler.ts";
 import { SETTLE_MS } from "../src/core/file_cache.ts";
@@ -34,6 +35,10 @@ before(async () => {
     mkdirSync(join(root, path, ".."), { recursive: true });
     writeFileSync(join(root, path), text);
   }
+  // A sidecar, as a build writes it: the policy must see the original.
+  const js = "assets/index-BxT3k9Qa.js";
+  writeFileSync(join(root, js + ".br"), brotliCompressSync(FILES[js]));
+  writeFileSync(join(root, "robots.txt.br"), brotliCompressSync(FILES["robots.txt"]));
   port = await runtimeFileSystem();
   // Settled, so that the second answer for each file comes from the cache.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 300));
@@ -172,4 +177,34 @@ test("createFileHandler() sends no Cache-Control by default, and the user's own 
       }),
     TypeError,
   );
+});
+
+test("createFileHandler() cacheControl gives a precompressed answer its original's value", async () => {
+  const { handler } = make({
+    precompressed: true,
+    cacheControl: { rules: [["*.txt", "public, max-age=60"]] },
+  });
+  const br = { "accept-encoding": "br" };
+  for (
+    const [path, expected] of [
+      ["/assets/index-BxT3k9Qa.js", CACHE_PRESET.fingerprinted],
+      ["/robots.txt", "public, max-age=60"],
+    ] as const
+  ) {
+    const first = await get(handler, path, { ...br });
+    assert.equal(first.headers.get("content-encoding"), "br", path);
+    const etag = first.headers.get("etag")!;
+    const answers = [
+      first,
+      await get(handler, path, { ...br }),
+      await get(handler, path, { ...br, method: "HEAD" }),
+      await get(handler, path, { ...br, range: "bytes=0-1" }),
+      await get(handler, path, { ...br, "if-none-match": etag }),
+      await get(handler, path, {}),
+    ];
+    assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 206, 304, 200], path);
+    for (const [i, response] of answers.entries()) {
+      assert.equal(response.headers.get("cache-control"), expected, `${path} answer ${i}`);
+    }
+  }
 });

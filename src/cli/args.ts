@@ -33,6 +33,7 @@ export interface ServeArgs {
   index: string[] | false;
   headers: Array<[string, string]>;
   cors: boolean;
+  precompressed: boolean;
   cert: string | null;
   key: string | null;
   auth: string[];
@@ -75,6 +76,7 @@ const SERVE_OPTIONS = {
   "no-index": { type: "boolean" },
   header: { type: "string", short: "H", multiple: true },
   cors: { type: "boolean" },
+  "no-precompressed": { type: "boolean" },
   cert: { type: "string" },
   key: { type: "string" },
   auth: { type: "string", multiple: true },
@@ -234,6 +236,8 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     index,
     headers,
     cors: values.cors === true,
+    // On unless turned off: sidecars are what a build wrote to be served.
+    precompressed: values["no-precompressed"] !== true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
     auth: (values.auth ?? []) as string[],

@@ -31,6 +31,8 @@ Serve options:
       --cache-explain PATH
                           print the Cache-Control PATH gets, and why; exit
       --cors              allow any origin to read the files (CORS)
+      --no-precompressed  do not serve FILE.br, FILE.zst, FILE.gz (written
+                          beside FILE by a build) to clients that accept them
       --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
       --key FILE          TLS private key (PEM)
       --auth USER:PASS    require HTTP Basic authentication (repeatable)

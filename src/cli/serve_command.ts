@@ -46,6 +46,7 @@ export async function serveCommand(
     root,
     fs: adapter.fileSystem(),
     listing: args.listing,
+    precompressed: args.precompressed,
     dotfiles: args.dotfiles,
     index: args.index,
     headers: args.headers,

@@ -34,6 +34,13 @@ export interface CachedLookup {
   path: string;
   /** Whether links are followed (the `"always"` policy): then only `stat`. */
   follow: boolean;
+  /**
+   * Other paths whose version the answer depends on, checked the same way
+   * (`lstat`, or `stat` when `follow` is set): for a precompressed sidecar,
+   * the original file (a newer one makes the sidecar stale) and the folder
+   * (whose times move when a sidecar appears, goes or is renamed).
+   */
+  guards?: ReadonlyArray<{ path: string; info: FileInfo }>;
 }
 
 /** One cached file: its version, its bytes and its two header sets. */
@@ -107,7 +114,7 @@ export class FileCache {
         : file.follow
         ? await fs.stat(file.path)
         : await fs.lstat(file.path);
-      if (now !== null && sameVersion(now, file.info)) {
+      if (now !== null && sameVersion(now, file.info) && await unchanged(file, fs)) {
         slot.used = true;
         return file;
       }
@@ -123,8 +130,8 @@ export class FileCache {
    * {@linkcode SETTLE_MS}); `now` is the time its bytes were read.
    */
   set(key: string, file: CachedFile, now: number): void {
-    const changed = file.info.ctimeMs ?? file.info.mtimeMs;
-    if (changed === null || !(now - changed > SETTLE_MS)) return;
+    if (!settled(file.info, now)) return;
+    if (file.guards?.some((guard) => !settled(guard.info, now))) return;
     const size = footprint(file);
     if (size > this.#maxBytes) return;
     this.delete(key);
@@ -161,6 +168,20 @@ export class FileCache {
 
 // The bytes are held twice: once as bytes, and once inside the GET answer
 // built from them (a Response copies its body).
+function settled(info: FileInfo, now: number): boolean {
+  const changed = info.ctimeMs ?? info.mtimeMs;
+  return changed !== null && now - changed > SETTLE_MS;
+}
+
+async function unchanged(file: CachedFile, fs: FileSystem): Promise<boolean> {
+  if (file.guards === undefined) return true;
+  for (const guard of file.guards) {
+    const now = file.follow ? await fs.stat(guard.path) : await fs.lstat(guard.path);
+    if (!sameVersion(now, guard.info)) return false;
+  }
+  return true;
+}
+
 function footprint(file: CachedFile): number {
   return 2 * file.bytes.byteLength;
 }

@@ -19,6 +19,7 @@ import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
 import { errorResponse, reply, statusForFsError } from "./responses.ts";
 import { quietDelay } from "./quiet_delay.ts";
+import type { ContentCoding } from "./accept_encoding.ts";
 
 /** A whole file read at once for a 200, with what its answers need. */
 export interface WholeFile {
@@ -41,21 +42,30 @@ export interface WholeFile {
  * @param request The request (GET or HEAD).
  * @param file The file's absolute path and metadata, its path below the
  *   root (`relative`, for the cache policy's globs), and a callback told
- *   when a 200 carries the whole file as bytes (for the cache).
+ *   when a 200 carries the whole file as bytes (for the cache); for a
+ *   precompressed sidecar, its coding and the original's path (which gives
+ *   the media type).
  * @param options The handler's options.
  * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
  */
 export async function fileResponse(
   request: RequestView,
-  file: { path: string; info: FileInfo; relative?: string; onWhole?: (whole: WholeFile) => void },
+  file: {
+    path: string;
+    info: FileInfo;
+    relative?: string;
+    onWhole?: (whole: WholeFile) => void;
+    coding?: ContentCoding;
+    typePath?: string;
+  },
   options: ResolvedOptions,
 ): Promise<Response> {
-  const { path, info } = file;
-  const type = contentType(path);
+  const { path, info, coding } = file;
+  const type = contentType(file.typePath ?? path);
   const cacheControl = cacheControlOf(file, type, options);
   const method = request.method;
   const validators: Validators = {
-    etag: makeEtag(info.size, info.mtimeMs),
+    etag: codedEtag(makeEtag(info.size, info.mtimeMs), coding),
     lastModified: info.mtimeMs === null ? null : Math.floor(info.mtimeMs / 1000),
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
@@ -65,6 +75,7 @@ export async function fileResponse(
   if (outcome === 412) return errorResponse(412, method);
 
   const headers = representationHeaders(type, validators, options, cacheControl);
+  if (coding !== undefined) headers.set("content-encoding", coding);
   const size = info.size;
   const rangeHeader = request.headers.get("range");
   // HEAD mirrors GET, 206 included (RFC 9110 §9.3.2: the same header fields
@@ -151,17 +162,19 @@ function openOptions(info: FileInfo, options: ResolvedOptions): OpenOptions {
 }
 
 // The policy's value for this file; without `relative`, the path below the
-// root is taken from `path` (a caller that serves a fallback file).
+// root is taken from the original's path (a caller that serves a fallback
+// file), or its name when that is not under the root as configured.
 function cacheControlOf(
-  file: { path: string; relative?: string },
+  file: { path: string; relative?: string; typePath?: string },
   type: string,
   options: ResolvedOptions,
 ): string | null {
   if (options.cacheControl === null) return null;
+  const path = file.typePath ?? file.path;
   const relative = file.relative ??
-    (file.path.startsWith(options.root + "/")
-      ? file.path.slice(options.root.length + 1)
-      : file.path.slice(file.path.lastIndexOf("/") + 1));
+    (path.startsWith(options.root + "/")
+      ? path.slice(options.root.length + 1)
+      : path.slice(path.lastIndexOf("/") + 1));
   return options.cacheControl.decide(relative, type).value;
 }
 
@@ -181,7 +194,28 @@ function representationHeaders(
   headers.set("x-content-type-options", "nosniff");
   if (cacheControl !== null) headers.set("cache-control", cacheControl);
   for (const [name, value] of options.headers) headers.set(name, value);
+  varyOnCoding(headers, options);
   return headers;
+}
+
+// Each coding's tag differs from the others' (RFC 9110 §8.8.3: a strong tag
+// names one representation), even when a build gave the sidecars the same
+// size and time as each other.
+function codedEtag(etag: string, coding: ContentCoding | undefined): string {
+  return coding === undefined ? etag : `${etag.slice(0, -1)}-${coding}"`;
+}
+
+/**
+ * Adds `Vary: Accept-Encoding` when sidecars are served: to every file
+ * answer, 304s and the unencoded body included, since whether a path has
+ * sidecars can change at any time and a shared cache must not hand one
+ * client's coding to another.
+ *
+ * @param headers The answer's fields.
+ * @param options The handler's options.
+ */
+export function varyOnCoding(headers: Headers, options: ResolvedOptions): void {
+  if (options.precompressed.length > 0) headers.append("vary", "accept-encoding");
 }
 
 // RFC 9110 §15.4.5: a 304 carries the validators and the fields a cache
@@ -199,5 +233,6 @@ function notModifiedHeaders(
   }
   if (cacheControl !== null) headers.set("cache-control", cacheControl);
   for (const [name, value] of options.headers) headers.set(name, value);
+  varyOnCoding(headers, options);
   return [...headers];
 }

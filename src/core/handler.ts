@@ -13,7 +13,10 @@ import { fileResponse, type WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
+import { selectRepresentation } from "./precompressed.ts";
+import { acceptedCodings } from "./accept_encoding.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
+import type { FileInfo } from "./fs.ts";
 import {
   CACHED_REPLY,
   type CachedReply,
@@ -126,7 +129,8 @@ class Context {
       headers.get("range") !== null || headers.get("if-match") !== null ||
       headers.get("if-unmodified-since") !== null
     ) return null;
-    const file = await this.cache.get(pathname, this.options.fs);
+    const key = cacheKey(pathname, headers, this.options);
+    const file = await this.cache.get(key, this.options.fs);
     if (file === null) return null;
     const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
     const fields = status === 304 ? file.notModifiedHeaders : file.headers;
@@ -140,13 +144,13 @@ class Context {
     };
   }
 
-  /** The cache's callback for a 200 that read `pathname`'s whole file. */
-  keeper(pathname: string, lookup: CachedLookup | null): ((whole: WholeFile) => void) | undefined {
+  /** The cache's callback for a 200 that read a whole file, kept under `key`. */
+  keeper(key: string, lookup: CachedLookup | null): ((whole: WholeFile) => void) | undefined {
     const cache = this.cache;
     if (cache === null || lookup === null) return undefined;
     return (whole) => {
       const { info, bytes, validators, headers, notModifiedHeaders } = whole;
-      cache.set(pathname, {
+      cache.set(key, {
         ...lookup,
         info,
         bytes,
@@ -212,12 +216,10 @@ async function handle(request: RequestView, context: Context): Promise<Response>
         // Only the first index name is cached: a hit checks that file alone,
         // and could not see an earlier name appear.
         const lookup = i === 0 ? cachedLookup(root, indexSegments, index, options) : null;
-        const onWhole = context.keeper(url.pathname, lookup);
-        return await fileResponse(
-          request,
-          { path: index.path, info: index.info, relative: indexSegments.join("/"), onWhole },
-          options,
-        );
+        return await serveFile(request, context, { root, segments: indexSegments, found: index }, {
+          pathname: url.pathname,
+          lookup,
+        });
       }
     }
     if (options.listing) {
@@ -227,13 +229,80 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   }
   // FIFOs, sockets and devices are never opened, and a file is not a folder.
   if (found.info.kind !== "file" || trailingSlash) return errorResponse(404, method);
-  const onWhole = context.keeper(url.pathname, cachedLookup(root, segments, found, options));
+  const lookup = cachedLookup(root, segments, found, options);
+  return await serveFile(request, context, { root, segments, found }, {
+    pathname: url.pathname,
+    lookup,
+  });
+}
+
+// The file, or the precompressed sidecar the client accepts best. Either is
+// cached under the URL's path and the client's ranking of codings, guarded
+// by the folder's version (taken before the sidecars are looked for, so
+// that one appearing since is seen) and, for a sidecar, the original's.
+async function serveFile(
+  request: RequestView,
+  context: Context,
+  file: { root: string; segments: readonly string[]; found: Located },
+  cache: { pathname: string; lookup: CachedLookup | null },
+): Promise<Response> {
+  const { options } = context;
+  const { root, segments, found } = file;
+  const key = cacheKey(cache.pathname, request.headers, options);
+  // The cache policy's globs see the original's path, for a sidecar too.
   const relative = segments.join("/");
-  return await fileResponse(
-    request,
-    { path: found.path, info: found.info, relative, onWhole },
-    options,
+  const plain = { path: found.path, info: found.info, relative };
+  if (options.precompressed.length === 0) {
+    const onWhole = context.keeper(key, cache.lookup);
+    return await fileResponse(request, { ...plain, onWhole }, options);
+  }
+  const folder = cache.lookup === null ? null : await folderGuard(root, segments, context);
+  const selected = await selectRepresentation(root, segments, found, request, options);
+  if (selected.kind === "none") {
+    return errorResponse(406, request.method, { vary: "accept-encoding" });
+  }
+  if (selected.kind === "identity") {
+    const lookup = folder === null ? null : { ...cache.lookup!, guards: [folder] };
+    const onWhole = context.keeper(key, lookup);
+    return await fileResponse(request, { ...plain, onWhole }, options);
+  }
+  const { path, info } = selected.file;
+  const sidecar = cachedLookup(root, selected.segments, selected.file, options);
+  const original = { path: cache.lookup?.path ?? "", info: found.info };
+  const lookup = folder === null || sidecar === null
+    ? null
+    : { ...sidecar, guards: [folder, original] };
+  const onWhole = context.keeper(key, lookup);
+  const coded = { path, info, coding: selected.coding, typePath: found.path, relative, onWhole };
+  return await fileResponse(request, coded, options);
+}
+
+// The version of the folder that holds the file, or null when it cannot be
+// read (then nothing is cached).
+async function folderGuard(
+  root: string,
+  segments: readonly string[],
+  context: Context,
+): Promise<{ path: string; info: FileInfo } | null> {
+  const path = joinPath(root, segments.slice(0, -1));
+  const { fs, symlinks } = context.options;
+  try {
+    return { path, info: symlinks === "always" ? await fs.stat(path) : await fs.lstat(path) };
+  } catch {
+    return null;
+  }
+}
+
+// Without sidecars the URL's path; with them, the path and the codings the
+// request ranks (Chrome's and Firefox's fields rank the same, and share an
+// entry).
+function cacheKey(pathname: string, headers: HeaderReader, options: ResolvedOptions): string {
+  if (options.precompressed.length === 0) return pathname;
+  const { codings, identity } = acceptedCodings(
+    headers.get("accept-encoding"),
+    options.precompressed,
   );
+  return `${pathname}\0${codings.join(",")}${identity ? "+identity" : ""}`;
 }
 
 // How a hit re-checks the path: lstat along real directories, or a plain

@@ -9,6 +9,7 @@ import type { FileSystem } from "./fs.ts";
 import type { FileCacheLimits } from "./file_cache.ts";
 import { defaultOnError } from "./default_on_error.ts";
 import { type CacheControlOptions, type CachePolicy, createCachePolicy } from "./cache_policy.ts";
+import { CONTENT_CODINGS, type ContentCoding } from "./accept_encoding.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
@@ -87,6 +88,15 @@ export interface FileHandlerOptions {
    */
   cacheControl?: boolean | CacheControlOptions;
   /**
+   * Serve precompressed sidecars (`app.js.br`, `app.js.zst`, `app.js.gz`
+   * beside `app.js`) to clients that accept the coding: `true` for all
+   * three, or the codings to use in the server's order of preference. A
+   * sidecar older than its file is never used; every file answer then
+   * carries `Vary: Accept-Encoding`.
+   * @default {false}
+   */
+  precompressed?: boolean | readonly ContentCoding[];
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * Without it, the first error of each kind is printed as one line with
    * `console.error` (Deno without `--allow-read`, for one, shows that way),
@@ -109,6 +119,8 @@ export interface ResolvedOptions {
   maxRanges: number;
   cache: Required<FileCacheLimits> | null;
   cacheControl: CachePolicy | null;
+  /** The sidecar codings to look for, best first; empty for none. */
+  precompressed: readonly ContentCoding[];
   /** `onError`, or the default; `request` builds the Request when called. */
   onError: (error: unknown, request: () => Request) => void;
 }
@@ -116,6 +128,7 @@ export interface ResolvedOptions {
 // The handler computes these itself; a user value would break framing or
 // make validators lie.
 const RESERVED_HEADERS = new Set([
+  "content-encoding",
   "content-length",
   "content-range",
   "transfer-encoding",
@@ -169,6 +182,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     maxRanges: resolveMaxRanges(options.maxRanges ?? 10),
     cache: resolveCache(options.cache ?? {}),
     cacheControl: resolveCacheControl(options.cacheControl ?? false, options.headers),
+    precompressed: resolvePrecompressed(options.precompressed ?? false),
     onError: resolveOnError(options.onError),
   };
 }
@@ -240,6 +254,23 @@ function resolveHeaders(init: unknown): ReadonlyArray<readonly [string, string]>
     pairs.push([name, value]);
   }
   return Object.freeze(pairs);
+}
+
+function resolvePrecompressed(value: unknown): readonly ContentCoding[] {
+  if (value === true) return CONTENT_CODINGS;
+  if (value === false) return [];
+  const codings = Array.isArray(value) ? value : null;
+  if (
+    codings === null ||
+    codings.some((c) => !CONTENT_CODINGS.includes(c)) ||
+    new Set(codings).size !== codings.length
+  ) {
+    fail(
+      "precompressed",
+      `must be a boolean or a list of distinct codings from ${CONTENT_CODINGS.join(", ")}`,
+    );
+  }
+  return [...codings];
 }
 
 function resolveMaxRanges(value: unknown): number {

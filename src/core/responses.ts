@@ -19,6 +19,7 @@ const REASONS: Record<number, string> = {
   403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
+  406: "Not Acceptable",
   412: "Precondition Failed",
   416: "Range Not Satisfiable",
   500: "Internal Server Error",

@@ -25,6 +25,7 @@ const FLAGS = [
   "-H",
   "--header",
   "--cors",
+  "--no-precompressed",
   "--cert",
   "--key",
   "--auth",
