@@ -46,6 +46,8 @@ test("fileserver --help documents every flag and exits 0", async () => {
       "--headers-timeout",
       "--idle-timeout",
       "--request-timeout",
+      "--cache",
+      "--cache-explain",
       "--version",
       "--output",
       "--user",
@@ -345,4 +347,43 @@ test("fileserver names a --cert or --key that is not PEM, and a key that does no
     assertOneLineError(result.stderr);
     assert.match(result.stderr, reason);
   }
+});
+
+test("fileserver sends the cache preset by default, --cache rules first, and 304s carry it", async () => {
+  const cli = startCli([fixture.root, "--port", "0", "--quiet", "--cache", "**/*.md=no-store"]);
+  try {
+    const url = await waitForUrl(cli);
+    assert.match(cli.stdout(), /Cache: {4}\*\*\/\*\.md=no-store; preset/);
+    const page = await fetch(new URL("/", url));
+    await page.body?.cancel();
+    assert.equal(page.headers.get("cache-control"), "no-cache");
+    const revalidated = await fetch(new URL("/", url), {
+      headers: { "if-none-match": page.headers.get("etag")! },
+    });
+    assert.equal(revalidated.status, 304);
+    assert.equal(revalidated.headers.get("cache-control"), "no-cache");
+    const readme = await fetch(new URL("/docs/readme.md", url));
+    await readme.body?.cancel();
+    assert.equal(readme.headers.get("cache-control"), "no-store");
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    assert.equal(await cli.exited, 0);
+  }
+});
+
+test("fileserver --cache-explain prints the value and its reason, and exits 0", async () => {
+  const result = await runCli([
+    "--cache",
+    "downloads/**=no-store",
+    "--cache-explain",
+    "/downloads/a.zip",
+    "--cache-explain",
+    "/assets/index-BxT3k9Qa.js",
+  ]);
+  assert.equal(result.status, 0, result.stderr);
+  assert.equal(
+    result.stdout,
+    '/downloads/a.zip: no-store (rule "downloads/**")\n' +
+      "/assets/index-BxT3k9Qa.js: public, max-age=31536000, immutable (preset: fingerprinted name)\n",
+  );
 });

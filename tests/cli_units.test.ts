@@ -1,9 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { basicUser, formatEntry } from "../src/cli/access_log.ts";
 import type { ResponseInfo } from "../src/adapters/_response_info.ts";
-import { parseCommandLine, parseHeader, UsageError } from "../src/cli/args.ts";
+import { parseCache, parseCommandLine, parseHeader, UsageError } from "../src/cli/args.ts";
+import { describeCache, explainCache } from "../src/cli/cache_explain.ts";
 import { HELP, VERSION } from "../src/cli/help.ts";
 import { formatBytes, formatDuration, Progress } from "../src/cli/progress.ts";
 import { serveCommand } from "../src/cli/serve_command.ts";
@@ -336,4 +339,158 @@ test("parseCommandLine() refuses an empty value, naming the flag", () => {
       return true;
     });
   }
+});
+
+test("parseCommandLine() turns the preset on by default and reads --cache rules in order", () => {
+  const defaults = parseCommandLine(["site"]);
+  assert.ok(defaults.command === "serve");
+  assert.deepEqual(defaults.cache, { rules: [], preset: true });
+  assert.deepEqual(defaults.cacheExplain, []);
+  const args = parseCommandLine([
+    "site",
+    "--cache",
+    "downloads/**=no-store",
+    "--cache=/assets/*.css = public, max-age=60",
+    "--cache-explain",
+    "/a.js",
+  ]);
+  assert.ok(args.command === "serve");
+  assert.deepEqual(args.cache, {
+    rules: [["downloads/**", "no-store"], ["/assets/*.css", "public, max-age=60"]],
+    preset: true,
+  });
+  assert.deepEqual(args.cacheExplain, ["/a.js"]);
+});
+
+test("parseCache() reads preset, off, and rules with or without the preset", () => {
+  assert.deepEqual(parseCache(["preset"]), { rules: [], preset: true });
+  assert.equal(parseCache(["off"]), false);
+  assert.deepEqual(parseCache(["off", "*.pdf=no-store"]), {
+    rules: [["*.pdf", "no-store"]],
+    preset: false,
+  });
+  // The value may hold "=": only the first one separates.
+  assert.deepEqual(parseCache(["a=max-age=60"]), { rules: [["a", "max-age=60"]], preset: true });
+});
+
+test("parseCache() refuses malformed rules and contradictions, naming the flag", () => {
+  for (
+    const bad of [["x"], ["=no-store"], ["a="], ["a**=x"], ["a//b=x"], ["a=\u00e9\u2603"], [
+      "preset",
+      "off",
+    ]]
+  ) {
+    assert.throws(
+      () => parseCache(bad),
+      (error: Error) => error instanceof UsageError && /--cache/.test(error.message),
+      JSON.stringify(bad),
+    );
+  }
+});
+
+test("parseCache() lets -H Cache-Control replace the default preset, and refuses both", () => {
+  const fixed: Array<[string, string]> = [["Cache-Control", "max-age=60"]];
+  assert.equal(parseCache([], fixed), false);
+  assert.equal(parseCache(["off"], fixed), false);
+  assert.throws(() => parseCache(["preset"], fixed), UsageError);
+  assert.throws(() => parseCache(["a=b"], fixed), /both set Cache-Control/);
+  assert.throws(
+    () => parseCommandLine(["site", "-H", "cache-control: no-store", "--cache", "a=b"]),
+    UsageError,
+  );
+});
+
+test("explainCache() names the value and the rule or preset class for each path", () => {
+  const cache = { rules: [["downloads/**", "no-store"]] as Array<[string, string]>, preset: true };
+  assert.deepEqual(
+    explainCache(cache, [
+      "/downloads/x.zip",
+      "/assets/index-BxT3k9Qa.js?v=1",
+      "/",
+      "/about.html",
+      "robots.txt",
+      "/caf%C3%A9.txt",
+    ]),
+    [
+      '/downloads/x.zip: no-store (rule "downloads/**")',
+      "/assets/index-BxT3k9Qa.js?v=1: public, max-age=31536000, immutable " +
+      "(preset: fingerprinted name)",
+      "/: no-cache (preset: other file)",
+      "/about.html: no-cache (preset: HTML)",
+      "robots.txt: no-cache (preset: other file)",
+      "/caf%C3%A9.txt: no-cache (preset: other file)",
+    ],
+  );
+  assert.deepEqual(explainCache(false, ["/a.js"]), ["/a.js: no Cache-Control (--cache off)"]);
+  assert.deepEqual(explainCache({ rules: [], preset: false }, ["/a.js"]), [
+    "/a.js: no Cache-Control (no rule matched, preset off)",
+  ]);
+});
+
+test("describeCache() lists the rules in order, then the preset", () => {
+  assert.match(
+    describeCache({ rules: [["a/**", "no-store"]], preset: true }),
+    /^a\/\*\*=no-store; preset/,
+  );
+  assert.match(describeCache(false), /--cache off/);
+  assert.equal(
+    describeCache(false, "max-age=60"),
+    "max-age=60 on every response (-H Cache-Control)",
+  );
+  assert.deepEqual(explainCache(false, ["/a.js"], "max-age=60"), [
+    "/a.js: max-age=60 (-H Cache-Control, on every response)",
+  ]);
+});
+
+test("serveCommand() gives createFileHandler() the --cache policy; --cache-explain serves nothing", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "fileserver-cli-cache-"));
+  try {
+    mkdirSync(join(dir, "assets"));
+    writeFileSync(join(dir, "assets", "index-BxT3k9Qa.js"), "x");
+    writeFileSync(join(dir, "report.pdf"), "x");
+    const seen: ServeOptions[] = [];
+    const out: string[] = [];
+    const adapter = {
+      name: "node" as const,
+      fileSystem: nodeFileSystem,
+      serve: (options: ServeOptions) => {
+        seen.push(options);
+        return Promise.resolve({
+          url: new URL("http://127.0.0.1:1/"),
+          finished: Promise.resolve(),
+        });
+      },
+    };
+    const io = {
+      out: (line: string) => void out.push(line),
+      err: () => {},
+      onSignals: () => {},
+      exit: () => undefined as never,
+    };
+    const args = parseCommandLine([dir, "--quiet", "--cache", "*.pdf=no-store"]);
+    assert.ok(args.command === "serve");
+    assert.equal(await serveCommand(args, adapter, io), 0);
+    const handler = seen[0].handler!;
+    const js = await handler(new Request("http://127.0.0.1/assets/index-BxT3k9Qa.js"));
+    assert.equal(js.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    const pdf = await handler(new Request("http://127.0.0.1/report.pdf"));
+    assert.equal(pdf.headers.get("cache-control"), "no-store");
+    await js.body?.cancel();
+    await pdf.body?.cancel();
+    assert.match(out.join("\n"), /^ {2}Cache: {4}\*\.pdf=no-store; preset/m);
+
+    out.length = 0;
+    const explain = parseCommandLine(["/nonexistent", "--cache-explain", "/report.pdf"]);
+    assert.ok(explain.command === "serve");
+    assert.equal(await serveCommand(explain, adapter, io), 0);
+    assert.deepEqual(out, ["/report.pdf: no-cache (preset: other file)"]);
+    assert.equal(seen.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("HELP documents --cache and --cache-explain", () => {
+  assert.match(HELP, /--cache RULE\s+Cache-Control policy: preset/);
+  assert.match(HELP, /--cache-explain PATH/);
 });

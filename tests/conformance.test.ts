@@ -66,6 +66,16 @@ const routed = await serve({
   cleanUrls: true,
 });
 
+// The cache policy through serve(): the preset, and a rule before it.
+const POLICY_RULE = "public, max-age=60";
+const policy = await serve({
+  root: fixture.root,
+  port: 0,
+  hostname: "127.0.0.1",
+  signal: controller.signal,
+  cacheControl: { rules: [["**/*.bin", POLICY_RULE]] },
+});
+
 // What the handler-composition server's streamed route saw.
 const streamed = { pulled: 0, cancelled: 0 };
 const fileHandler = createFileHandler({ root: fixture.root, fs: await runtimeFileSystem() });
@@ -101,7 +111,7 @@ const composed = await serve({
 
 after(async () => {
   controller.abort();
-  await Promise.all([files.finished, composed.finished, routed.finished]);
+  await Promise.all([files.finished, composed.finished, routed.finished, policy.finished]);
   fixture.remove();
 });
 
@@ -139,7 +149,7 @@ interface Case {
   body: ExpectedBody;
   /** `raw` reads the socket itself, for framing that fetch() hides (HEAD, 204, 304). */
   via: "raw" | "fetch";
-  server?: "files" | "composed" | "routed";
+  server?: "files" | "composed" | "routed" | "policy";
 }
 
 /** The representation headers of a fixture file, on 200 and on HEAD. */
@@ -643,6 +653,7 @@ const cases: Case[] = [
     via: "fetch",
     server: "composed",
   },
+  ...cacheControlCases(),
 ];
 
 /** A response reduced to what every case asserts on, whichever way it was fetched. */
@@ -657,7 +668,13 @@ interface Received {
 const SINGLE = ["content-length", "transfer-encoding", "date", "etag", "content-type"];
 
 async function send(c: Case): Promise<Received> {
-  const server = c.server === "composed" ? composed : c.server === "routed" ? routed : files;
+  const server = c.server === "composed"
+    ? composed
+    : c.server === "routed"
+    ? routed
+    : c.server === "policy"
+    ? policy
+    : files;
   if (c.via === "raw") {
     const raw = await rawExchange(server.url, {
       method: c.method,
@@ -773,3 +790,34 @@ test("serve() answers a 5 MiB POST it never reads without holding up the next re
   const ms = performance.now() - started;
   assert.ok(ms < 2_000, `the next request took ${ms.toFixed(0)} ms`);
 });
+
+// RFC 9110 §15.4.5: the 304 carries the Cache-Control the 200 would; a
+// 206 and a HEAD carry it as the 200 does, on every runtime's send path
+// (Bun's sends large files by path).
+function cacheControlCases(): Case[] {
+  const html = "text/html; charset=utf-8";
+  const cases: Array<[string, string, Record<string, string>, number, string]> = [
+    ["a 200 for HTML", "/page.html", {}, 200, "no-cache"],
+    ["a HEAD for an index page", "/", {}, 200, "no-cache"],
+    ["a 304", "/hello.txt", { "if-none-match": etagOf(HELLO.length) }, 304, "no-cache"],
+    ["a 206 under a rule", "/big.bin", { range: "bytes=0-9" }, 206, POLICY_RULE],
+    ["a 304 under a rule", "/big.bin", { "if-none-match": etagOf(BIG_SIZE) }, 304, POLICY_RULE],
+  ];
+  return cases.map(([what, path, requestHeaders, status, value]): Case => ({
+    name: `serve({ cacheControl }) puts Cache-Control on ${what}`,
+    method: what.includes("HEAD") ? "HEAD" : "GET",
+    path,
+    requestHeaders,
+    status,
+    headers: {
+      "cache-control": value,
+      "content-type": status === 304 ? ABSENT : path === "/big.bin" ? OCTET : html,
+    },
+    body: {
+      length: what.includes("HEAD") || status === 304 ? 0 : status === 206 ? 10 : TYPED_SIZE,
+      check: () => {},
+    },
+    via: "raw",
+    server: "policy",
+  }));
+}

@@ -8,6 +8,7 @@ import { LOG_FORMATS, type LogFormat } from "./access_log.ts";
 import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_TIMEOUTS } from "../adapters/_timeouts.ts";
+import { compileGlob } from "../core/glob.ts";
 
 /** A usage mistake: one line for stderr, exit status 2. */
 export class UsageError extends Error {
@@ -52,6 +53,10 @@ export interface ServeArgs {
   headersTimeoutSeconds: number;
   idleTimeoutSeconds: number;
   requestTimeoutSeconds: number;
+  /** `--cache`: rules tried first, then the preset unless `off`; `false` for none. */
+  cache: { rules: Array<[string, string]>; preset: boolean } | false;
+  /** `--cache-explain PATH`: print the decision for each and exit. */
+  cacheExplain: string[];
 }
 
 /** The parsed `get` command. */
@@ -94,6 +99,8 @@ const SERVE_OPTIONS = {
   "headers-timeout": { type: "string" },
   "idle-timeout": { type: "string" },
   "request-timeout": { type: "string" },
+  cache: { type: "string", multiple: true },
+  "cache-explain": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -244,6 +251,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     : values.index === undefined
     ? ["index.html"]
     : (values.index as string[]).flatMap((v) => v.split(",")).filter((v) => v !== "");
+  const headers = ((values.header ?? []) as string[]).map((h) => parseHeader(h, "response"));
   return {
     command: "serve",
     dir: positionals[0] ?? ".",
@@ -252,7 +260,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     listing: values.listing === true,
     dotfiles: oneOf(values.dotfiles, "--dotfiles", ["ignore", "deny", "allow"], "ignore"),
     index,
-    headers: ((values.header ?? []) as string[]).map((h) => parseHeader(h, "response")),
+    headers,
     spa: (values.spa as string | undefined) ?? null,
     notFound: (values["404"] as string | undefined) ?? null,
     noNotFound: values["no-404"] === true,
@@ -283,7 +291,70 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
       "--request-timeout",
       DEFAULT_TIMEOUTS.requestTimeoutMs / 1000,
     ),
+    cache: parseCache((values.cache ?? []) as string[], headers),
+    cacheExplain: (values["cache-explain"] ?? []) as string[],
   };
+}
+
+/**
+ * Reads the `--cache` values: `preset` (the default), `off`, or
+ * `GLOB=VALUE` rules (repeatable, first match wins, tried before the
+ * preset; with `off`, alone).
+ *
+ * @param values The flag's values, in order.
+ * @param headers The `-H` headers: a `Cache-Control` there replaces the
+ *   default preset, and conflicts with an explicit `--cache`.
+ * @returns The policy for `createFileHandler()`'s `cacheControl`, or `false`.
+ * @throws {UsageError} for a malformed rule, `preset` with `off`, or
+ *   `--cache` with `-H Cache-Control`.
+ */
+export function parseCache(
+  values: readonly string[],
+  headers: ReadonlyArray<[string, string]> = [],
+): { rules: Array<[string, string]>; preset: boolean } | false {
+  const fixed = headers.some(([name]) => name.toLowerCase() === "cache-control");
+  if (values.length === 0) return fixed ? false : { rules: [], preset: true };
+  const rules: Array<[string, string]> = [];
+  let preset: boolean | null = null;
+  for (const value of values) {
+    if (value === "preset" || value === "off") {
+      if (preset !== null && preset !== (value === "preset")) {
+        throw new UsageError("--cache preset and --cache off contradict each other");
+      }
+      preset = value === "preset";
+      continue;
+    }
+    rules.push(parseCacheRule(value));
+  }
+  if (fixed && (rules.length > 0 || preset === true)) {
+    throw new UsageError(
+      "--cache and -H Cache-Control both set Cache-Control",
+      "Use --cache 'GLOB=VALUE' rules, or -H with --cache off.",
+    );
+  }
+  if (preset === false && rules.length === 0) return false;
+  return { rules, preset: preset ?? true };
+}
+
+function parseCacheRule(text: string): [string, string] {
+  const equals = text.indexOf("=");
+  const glob = equals < 0 ? "" : text.slice(0, equals).trim();
+  const value = equals < 0 ? "" : text.slice(equals + 1).trim();
+  const hint = "Write --cache preset, --cache off or --cache 'GLOB=VALUE', " +
+    "e.g. --cache 'downloads/**=no-store'.";
+  if (glob === "" || value === "") throw new UsageError(`Malformed --cache '${text}'`, hint);
+  try {
+    compileGlob(glob);
+  } catch (error) {
+    throw new UsageError(`--cache: ${(error as Error).message}`, hint);
+  }
+  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
+    throw new UsageError(
+      `--cache ${glob}: the value may hold only printable Latin-1 characters`,
+      hint,
+    );
+  }
+  return [glob, value];
 }
 
 function getArgs(values: Record<string, unknown>, positionals: string[]): GetArgs {

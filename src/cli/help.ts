@@ -31,6 +31,12 @@ Serve options:
       --clean-urls        /about serves about.html, /about.html redirects
                           to /about
   -H, --header N:V        add a header to every response (repeatable)
+      --cache RULE        Cache-Control policy: preset (default: fingerprinted
+                          names a year, immutable; the rest no-cache), off, or
+                          'GLOB=VALUE' (repeatable, first match wins, before
+                          the preset), e.g. --cache 'downloads/**=no-store'
+      --cache-explain PATH
+                          print the Cache-Control PATH gets, and why; exit
       --cors              allow any origin to read the files (CORS)
       --no-precompressed  do not serve FILE.br, FILE.zst, FILE.gz (written
                           beside FILE by a build) to clients that accept them

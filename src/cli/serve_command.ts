@@ -10,6 +10,7 @@ import { networkInterfaces } from "node:os";
 import { join, resolve } from "node:path";
 import type { BasicCredentials } from "../core/basic_auth.ts";
 import { createFileHandler } from "../core/handler.ts";
+import { describeCache, explainCache, fixedCacheControl } from "./cache_explain.ts";
 import { withAccessRules } from "../adapters/_serve_options.ts";
 import type { ServeArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
@@ -32,6 +33,12 @@ export async function serveCommand(
   adapter: RuntimeAdapter,
   io: Io,
 ): Promise<number> {
+  // Answered from the flags alone: no folder, no port.
+  if (args.cacheExplain.length > 0) {
+    const fixed = fixedCacheControl(args.headers);
+    for (const line of explainCache(args.cache, args.cacheExplain, fixed)) io.out(line);
+    return 0;
+  }
   const root = checkedRoot(args.dir);
   const tls = readTls(args);
   const users = readUsers(args);
@@ -93,6 +100,7 @@ function fileHandler(root: string, adapter: RuntimeAdapter, args: ServeArgs) {
       spa: args.spa ?? false,
       ...(args.notFound === null ? {} : { notFound: args.notFound }),
       cleanUrls: args.cleanUrls,
+      cacheControl: args.cache,
     });
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
@@ -247,6 +255,7 @@ function banner(root: string, url: URL, args: ServeArgs): string {
   if (args.spa !== null) lines.push(`  Page URLs that name no file get ${args.spa} (SPA).`);
   if (args.notFound !== null) lines.push(`  Missing pages get ${args.notFound} with status 404.`);
   if (args.cleanUrls) lines.push("  Clean URLs: /about serves about.html.");
+  lines.push(`  Cache:    ${describeCache(args.cache, fixedCacheControl(args.headers))}`);
   lines.push("Press Ctrl-C to stop.");
   return lines.join("\n");
 }

@@ -40,7 +40,8 @@ export interface WholeFile {
  * `info`, in the order of RFC 9110 §13.2.2: preconditions, then Range.
  *
  * @param request The request (GET or HEAD).
- * @param file The file's absolute path and metadata, and a callback told
+ * @param file The file's absolute path and metadata, its path below the
+ *   root (`relative`, for the cache policy's globs), and a callback told
  *   when a 200 carries the whole file as bytes (for the cache); for a
  *   precompressed sidecar, its coding and the original's path (which gives
  *   the media type).
@@ -52,6 +53,7 @@ export async function fileResponse(
   file: {
     path: string;
     info: FileInfo;
+    relative?: string;
     onWhole?: (whole: WholeFile) => void;
     coding?: ContentCoding;
     typePath?: string;
@@ -59,6 +61,8 @@ export async function fileResponse(
   options: ResolvedOptions,
 ): Promise<Response> {
   const { path, info, coding } = file;
+  const type = contentType(file.typePath ?? path);
+  const cacheControl = cacheControlOf(file, type, options);
   const method = request.method;
   const validators: Validators = {
     etag: codedEtag(makeEtag(info.size, info.mtimeMs), coding),
@@ -66,12 +70,11 @@ export async function fileResponse(
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
   if (outcome === 304) {
-    return reply(null, 304, notModifiedHeaders(validators, options));
+    return reply(null, 304, notModifiedHeaders(validators, options, cacheControl));
   }
   if (outcome === 412) return errorResponse(412, method);
 
-  const type = contentType(file.typePath ?? path);
-  const headers = representationHeaders(type, validators, options);
+  const headers = representationHeaders(type, validators, options, cacheControl);
   if (coding !== undefined) headers.set("content-encoding", coding);
   const size = info.size;
   const rangeHeader = request.headers.get("range");
@@ -121,7 +124,7 @@ export async function fileResponse(
       bytes,
       validators,
       headers: [...headers],
-      notModifiedHeaders: notModifiedHeaders(validators, options),
+      notModifiedHeaders: notModifiedHeaders(validators, options, cacheControl),
     });
   }
   return reply(body, 200, headers);
@@ -158,10 +161,28 @@ function openOptions(info: FileInfo, options: ResolvedOptions): OpenOptions {
   return wait === 0 ? checks : { ...checks, notBefore: now + wait };
 }
 
+// The policy's value for this file; without `relative`, the path below the
+// root is taken from the original's path (a caller that serves a fallback
+// file), or its name when that is not under the root as configured.
+function cacheControlOf(
+  file: { path: string; relative?: string; typePath?: string },
+  type: string,
+  options: ResolvedOptions,
+): string | null {
+  if (options.cacheControl === null) return null;
+  const path = file.typePath ?? file.path;
+  const relative = file.relative ??
+    (path.startsWith(options.root + "/")
+      ? path.slice(options.root.length + 1)
+      : path.slice(path.lastIndexOf("/") + 1));
+  return options.cacheControl.decide(relative, type).value;
+}
+
 function representationHeaders(
   type: string,
   validators: Validators,
   options: ResolvedOptions,
+  cacheControl: string | null,
 ): Headers {
   const headers = new Headers();
   headers.set("content-type", type);
@@ -171,6 +192,7 @@ function representationHeaders(
   headers.set("etag", validators.etag);
   headers.set("accept-ranges", "bytes");
   headers.set("x-content-type-options", "nosniff");
+  if (cacheControl !== null) headers.set("cache-control", cacheControl);
   for (const [name, value] of options.headers) headers.set(name, value);
   varyOnCoding(headers, options);
   return headers;
@@ -202,12 +224,14 @@ export function varyOnCoding(headers: Headers, options: ResolvedOptions): void {
 function notModifiedHeaders(
   validators: Validators,
   options: ResolvedOptions,
+  cacheControl: string | null,
 ): Array<[string, string]> {
   const headers = new Headers();
   headers.set("etag", validators.etag);
   if (validators.lastModified !== null) {
     headers.set("last-modified", formatHttpDate(validators.lastModified));
   }
+  if (cacheControl !== null) headers.set("cache-control", cacheControl);
   for (const [name, value] of options.headers) headers.set(name, value);
   varyOnCoding(headers, options);
   return [...headers];

@@ -83,6 +83,9 @@ export async function listingResponse(
   headers.set("content-length", String(bytes.byteLength));
   headers.set("vary", "Accept");
   headers.set("x-content-type-options", "nosniff");
+  // A listing changes whenever the folder does: revalidated, never kept.
+  const cacheControl = options.cacheControl?.listing ?? null;
+  if (cacheControl !== null) headers.set("cache-control", cacheControl);
   for (const [name, value] of options.headers) headers.set(name, value);
   return reply(request.method === "HEAD" ? null : bytes, 200, headers);
 }

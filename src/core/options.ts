@@ -8,6 +8,7 @@
 import type { FileSystem } from "./fs.ts";
 import type { FileCacheLimits } from "./file_cache.ts";
 import { defaultOnError } from "./default_on_error.ts";
+import { type CacheControlOptions, type CachePolicy, createCachePolicy } from "./cache_policy.ts";
 import { CONTENT_CODINGS, type ContentCoding } from "./accept_encoding.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
@@ -101,6 +102,17 @@ export interface FileHandlerOptions {
    */
   cleanUrls?: boolean;
   /**
+   * Which `Cache-Control` each file's 200, 206, HEAD and 304 answers carry:
+   * `true` for the preset (fingerprinted names such as `index-BxT3k9Qa.js`
+   * a year and `immutable`, everything else `no-cache`), or
+   * `{ rules: [[glob, value], …], preset }` with rules tried first (first
+   * match wins). Off by default, so that an app embedding the handler keeps
+   * its own caching; the CLI turns the preset on. A `Cache-Control` in
+   * `headers` as well is a `TypeError`: say it in one place.
+   * @default {false}
+   */
+  cacheControl?: boolean | CacheControlOptions;
+  /**
    * Serve precompressed sidecars (`app.js.br`, `app.js.zst`, `app.js.gz`
    * beside `app.js`) to clients that accept the coding: `true` for all
    * three, or the codings to use in the server's order of preference. A
@@ -136,6 +148,7 @@ export interface ResolvedOptions {
   /** The 404 page's segments under the root, or `null`. */
   notFound: readonly string[] | null;
   cleanUrls: boolean;
+  cacheControl: CachePolicy | null;
   /** The sidecar codings to look for, best first; empty for none. */
   precompressed: readonly ContentCoding[];
   /** `onError`, or the default; `request` builds the Request when called. */
@@ -208,6 +221,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
       ? null
       : relativeFile("notFound", options.notFound, dotfiles),
     cleanUrls: oneOf("cleanUrls", options.cleanUrls ?? false, [true, false]),
+    cacheControl: resolveCacheControl(options.cacheControl ?? false, options.headers),
     precompressed: resolvePrecompressed(options.precompressed ?? false),
     onError: resolveOnError(options.onError),
   };
@@ -338,6 +352,20 @@ function resolveCache(cache: unknown): Required<FileCacheLimits> | null {
     maxBytes: count("cache.maxBytes", maxBytes),
     maxFiles: count("cache.maxFiles", maxFiles),
   };
+}
+
+function resolveCacheControl(option: unknown, headers: unknown): CachePolicy | null {
+  let policy: CachePolicy | null;
+  try {
+    policy = createCachePolicy(option as boolean | CacheControlOptions);
+  } catch (error) {
+    fail("cacheControl", (error as Error).message);
+  }
+  // Two sources for one field would leave the reader guessing which wins.
+  if (policy !== null && new Headers(headers as HeadersInit).has("cache-control")) {
+    fail("cacheControl", 'cannot be used with a "Cache-Control" in "headers": pick one');
+  }
+  return policy;
 }
 
 function count(name: string, value: unknown): number {

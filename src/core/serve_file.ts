@@ -37,9 +37,12 @@ export async function serveFile(
 ): Promise<Response> {
   const { root, segments, found } = file;
   const key = cacheKey(cache.pathname, request.headers, options);
+  // The cache policy's globs see the original's path, for a sidecar too.
+  const relative = segments.join("/");
+  const plain = { path: found.path, info: found.info, relative };
   if (options.precompressed.length === 0) {
     const onWhole = cache.keep(key, cache.lookup);
-    return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+    return await fileResponse(request, { ...plain, onWhole }, options);
   }
   const folder = cache.lookup === null ? null : await folderGuard(root, segments, options);
   const selected = await selectRepresentation(root, segments, found, request, options);
@@ -49,7 +52,7 @@ export async function serveFile(
   if (selected.kind === "identity") {
     const lookup = folder === null ? null : { ...cache.lookup!, guards: [folder] };
     const onWhole = cache.keep(key, lookup);
-    return await fileResponse(request, { path: found.path, info: found.info, onWhole }, options);
+    return await fileResponse(request, { ...plain, onWhole }, options);
   }
   const { path, info } = selected.file;
   const sidecar = cachedLookup(root, selected.segments, selected.file, options);
@@ -58,7 +61,7 @@ export async function serveFile(
     ? null
     : { ...sidecar, guards: [folder, original] };
   const onWhole = cache.keep(key, lookup);
-  const coded = { path, info, coding: selected.coding, typePath: found.path, onWhole };
+  const coded = { path, info, coding: selected.coding, typePath: found.path, relative, onWhole };
   return await fileResponse(request, coded, options);
 }
 

@@ -40,6 +40,9 @@ const FLAGS = [
   "--log-format",
   "--grace",
   "--reuse-port",
+  "--cache",
+  "--cache=off",
+  "--cache-explain",
   "-h",
   "--help",
   "-V",
@@ -100,6 +103,14 @@ const VALUES = [
   "\u0000",
   "\u001b[31m",
   "ü",
+  "preset",
+  "off",
+  "assets/**=public, max-age=31536000, immutable",
+  "**/*.pdf=no-store",
+  "a**b=x",
+  "=no-store",
+  "a//b=x",
+  "/x=\u00e9",
 ];
 
 const token = fc.oneof(
@@ -108,7 +119,7 @@ const token = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.tuple(
-      fc.constantFrom("--port=", "--grace=", "-p", "--header=", "-H"),
+      fc.constantFrom("--port=", "--grace=", "-p", "--header=", "-H", "--cache="),
       fc.constantFrom(...VALUES),
     )
       .map(([flag, value]) => flag + value),
@@ -163,6 +174,12 @@ test("parseCommandLine() gives a well-typed command or a one-line UsageError for
           assert.ok(parsed.spa === null || parsed.spa.trim() !== "");
           assert.ok(parsed.notFound === null || parsed.notFound.trim() !== "");
           assert.ok(parsed.notFound === null || !parsed.noNotFound);
+          assert.ok(parsed.cache === false || typeof parsed.cache.preset === "boolean");
+          if (parsed.cache !== false) {
+            for (const [glob, value] of parsed.cache.rules) {
+              assert.ok(glob !== "" && value !== "" && !/[\r\n\0]/.test(value), value);
+            }
+          }
           return;
         case "get":
           assert.ok(Number.isInteger(parsed.maxRedirects));
