@@ -53,6 +53,7 @@ export {
   type Reply,
 } from "./src/core/handler.ts";
 export type { ContentCoding } from "./src/core/accept_encoding.ts";
+export type { Compressor } from "./src/core/compression.ts";
 export type { FileCacheLimits } from "./src/core/file_cache.ts";
 export type { CacheControlOptions, CacheRule } from "./src/core/cache_policy.ts";
 export type { HeaderReader, RequestView } from "./src/core/request_view.ts";

@@ -12,6 +12,7 @@ import { formatBytes, formatDuration, Progress } from "../src/cli/progress.ts";
 import { serveCommand } from "../src/cli/serve_command.ts";
 import type { ServeOptions } from "../src/adapters/_serve_options.ts";
 import { nodeFileSystem } from "../src/fs/node.ts";
+import { zlibCompressor } from "../src/fs/zlib_compressor.ts";
 import { DEFAULT_TIMEOUTS } from "../src/adapters/_timeouts.ts";
 
 function fields(values: Record<string, string>): ResponseInfo["headers"] {
@@ -157,6 +158,7 @@ test("serveCommand() passes the timeout flags to serve() in milliseconds", async
   const status = await serveCommand(args, {
     name: "node",
     fileSystem: nodeFileSystem,
+    compressor: zlibCompressor,
     serve: (options) => {
       seen.push(options);
       return Promise.resolve({ url: new URL("http://127.0.0.1:1/"), finished: Promise.resolve() });
@@ -453,6 +455,7 @@ test("serveCommand() gives createFileHandler() the --cache policy; --cache-expla
     const adapter = {
       name: "node" as const,
       fileSystem: nodeFileSystem,
+      compressor: zlibCompressor,
       serve: (options: ServeOptions) => {
         seen.push(options);
         return Promise.resolve({

@@ -16,6 +16,8 @@ import {
   type HandleView,
 } from "../core/handler.ts";
 import type { FileHandlerOptions } from "../core/options.ts";
+import type { Compressor } from "../core/compression.ts";
+import { zlibCompressor } from "../fs/zlib_compressor.ts";
 import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
 import { withCors } from "../core/cors.ts";
 import { type ResolvedTimeouts, resolveTimeouts, type TimeoutOptions } from "./_timeouts.ts";
@@ -48,7 +50,14 @@ export interface TlsOptions {
  * long slow clients may take ({@linkcode TimeoutOptions}).
  */
 export interface ServeOptions
-  extends Partial<Omit<FileHandlerOptions, "fs" | "root">>, TimeoutOptions {
+  extends Partial<Omit<FileHandlerOptions, "fs" | "root" | "compress">>, TimeoutOptions {
+  /**
+   * Compress on the fly what has no sidecar (see `createFileHandler()`'s
+   * `compress`): `true` for this runtime's zlib (br, zstd and gzip), or a
+   * compressor of your own.
+   * @default {false}
+   */
+  compress?: boolean | Compressor;
   /**
    * The folder to serve (relative paths are resolved against the working
    * directory). Exactly one of `root` and `handler` is required.
@@ -210,7 +219,9 @@ export function resolveServeOptions(
     fail("onResponseDone", "must be a function");
   }
   const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
-  const served = handler ?? createFileHandler({ ...fileOptions, root: resolve(root!), fs: fs() });
+  const compress = fileOptions.compress === true ? zlibCompressor() : fileOptions.compress;
+  const served = handler ??
+    createFileHandler({ ...fileOptions, compress, root: resolve(root!), fs: fs() });
   return {
     handler: withAccessRules(served, { auth, cors }),
     port,

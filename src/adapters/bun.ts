@@ -45,6 +45,7 @@ export type {
 // The runtime-free core, so that one import gives the whole API.
 export * from "../../mod.ts";
 export { bunFileSystem } from "../fs/bun.ts";
+export { zlibCompressor } from "../fs/zlib_compressor.ts";
 
 // The part of Bun's API used here, declared locally so that type-checking
 // this module does not need Bun's global types.

@@ -43,6 +43,7 @@ export type {
 // The runtime-free core, so that one import gives the whole API.
 export * from "../../mod.ts";
 export { denoFileSystem } from "../fs/deno.ts";
+export { zlibCompressor } from "../fs/zlib_compressor.ts";
 
 /**
  * Starts serving on Deno and resolves once it listens.

@@ -44,6 +44,7 @@ export type {
 // The runtime-free core, so that one import gives the whole API.
 export * from "../../mod.ts";
 export { nodeFileSystem } from "../fs/node.ts";
+export { zlibCompressor } from "../fs/zlib_compressor.ts";
 
 /**
  * Starts serving on Node and resolves once it listens.

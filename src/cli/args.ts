@@ -41,6 +41,7 @@ export interface ServeArgs {
   cleanUrls: boolean;
   cors: boolean;
   precompressed: boolean;
+  compress: boolean;
   cert: string | null;
   key: string | null;
   auth: string[];
@@ -88,6 +89,7 @@ const SERVE_OPTIONS = {
   "clean-urls": { type: "boolean" },
   cors: { type: "boolean" },
   "no-precompressed": { type: "boolean" },
+  "no-compress": { type: "boolean" },
   cert: { type: "string" },
   key: { type: "string" },
   auth: { type: "string", multiple: true },
@@ -268,6 +270,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     cors: values.cors === true,
     // On unless turned off: sidecars are what a build wrote to be served.
     precompressed: values["no-precompressed"] !== true,
+    compress: values["no-compress"] !== true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
     auth: (values.auth ?? []) as string[],

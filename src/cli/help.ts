@@ -40,6 +40,9 @@ Serve options:
       --cors              allow any origin to read the files (CORS)
       --no-precompressed  do not serve FILE.br, FILE.zst, FILE.gz (written
                           beside FILE by a build) to clients that accept them
+      --no-compress       do not compress text, JavaScript, JSON, SVG… (1 to
+                          64 KiB, no sidecar) for clients that accept br,
+                          zstd or gzip
       --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
       --key FILE          TLS private key (PEM)
       --auth USER:PASS    require HTTP Basic authentication (repeatable)

@@ -5,13 +5,15 @@
  */
 
 import type { FileSystem } from "../core/fs.ts";
+import type { Compressor } from "../core/compression.ts";
 import type { ServeOptions, Server } from "../adapters/_serve_options.ts";
 
-/** The running runtime's `serve()` and file system. */
+/** The running runtime's `serve()`, file system and compressor. */
 export interface RuntimeAdapter {
   name: "deno" | "bun" | "node";
   serve: (options: ServeOptions) => Promise<Server>;
   fileSystem: () => FileSystem;
+  compressor: () => Compressor;
 }
 
 /**
@@ -22,12 +24,27 @@ export interface RuntimeAdapter {
 export async function loadAdapter(): Promise<RuntimeAdapter> {
   if ("Deno" in globalThis) {
     const m = await import("../adapters/deno.ts");
-    return { name: "deno", serve: m.serve, fileSystem: m.denoFileSystem };
+    return {
+      name: "deno",
+      serve: m.serve,
+      fileSystem: m.denoFileSystem,
+      compressor: m.zlibCompressor,
+    };
   }
   if ("Bun" in globalThis) {
     const m = await import("../adapters/bun.ts");
-    return { name: "bun", serve: m.serve, fileSystem: m.bunFileSystem };
+    return {
+      name: "bun",
+      serve: m.serve,
+      fileSystem: m.bunFileSystem,
+      compressor: m.zlibCompressor,
+    };
   }
   const m = await import("../adapters/node.ts");
-  return { name: "node", serve: m.serve, fileSystem: m.nodeFileSystem };
+  return {
+    name: "node",
+    serve: m.serve,
+    fileSystem: m.nodeFileSystem,
+    compressor: m.zlibCompressor,
+  };
 }

@@ -94,6 +94,7 @@ function fileHandler(root: string, adapter: RuntimeAdapter, args: ServeArgs) {
       fs: adapter.fileSystem(),
       listing: args.listing,
       precompressed: args.precompressed,
+      compress: args.compress ? adapter.compressor() : false,
       dotfiles: args.dotfiles,
       index: args.index,
       headers: args.headers,

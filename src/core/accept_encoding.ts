@@ -70,6 +70,30 @@ export function acceptedCodings(
   return { codings: ranked.map((r) => r.coding), identity: identity > 0 };
 }
 
+/**
+ * What decides the choice of coding in a field, as a short string: the
+ * weight it gives each coding, identity and `*` (`-` where unnamed), or
+ * `none` without the field. Two fields with the same string always get the
+ * same answer, so it keys cached answers.
+ *
+ * @param field The `Accept-Encoding` value, or `null`.
+ * @returns The key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { codingWeights } from "./accept_encoding.ts";
+ *
+ * assert.equal(codingWeights("gzip, deflate, br, zstd"), codingWeights("br, gzip, zstd"));
+ * assert.notEqual(codingWeights("br;q=0.5, gzip"), codingWeights("br, gzip"));
+ * ```
+ */
+export function codingWeights(field: string | null): string {
+  if (field === null) return "none";
+  const weights = parseWeights(field);
+  return ["br", "zstd", "gzip", "identity", "*"].map((name) => weights.get(name) ?? "-").join(",");
+}
+
 function identityWeight(weights: Map<string, number>): number {
   return weights.get("identity") ?? (weights.get("*") === 0 ? 0 : 1);
 }

@@ -44,7 +44,8 @@ export interface WholeFile {
  *   root (`relative`, for the cache policy's globs), and a callback told
  *   when a 200 carries the whole file as bytes (for the cache); for a
  *   precompressed sidecar, its coding and the original's path (which gives
- *   the media type).
+ *   the media type); to compress on the fly, the coding and `compress`
+ *   (never with a Range: the caller sends those unencoded).
  * @param options The handler's options.
  * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
  */
@@ -57,6 +58,7 @@ export async function fileResponse(
     onWhole?: (whole: WholeFile) => void;
     coding?: ContentCoding;
     typePath?: string;
+    compress?: (bytes: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>;
   },
   options: ResolvedOptions,
 ): Promise<Response> {
@@ -111,6 +113,13 @@ export async function fileResponse(
       return reply(body, 206, headers);
     }
   }
+  if (file.compress !== undefined) {
+    return await compressedReply(request, { ...file, compress: file.compress }, options, {
+      headers,
+      validators,
+      notModified: () => notModifiedHeaders(validators, options, cacheControl),
+    });
+  }
   headers.set("content-length", String(size));
   // An empty file has no byte range to open; HEAD never reads the file.
   const body = method === "HEAD" || size === 0
@@ -128,6 +137,41 @@ export async function fileResponse(
     });
   }
   return reply(body, 200, headers);
+}
+
+// A small file compressed whole: read even for HEAD, whose Content-Length
+// is the compressed size, and handed to the cache like any whole file.
+async function compressedReply(
+  request: RequestView,
+  file: {
+    path: string;
+    info: FileInfo;
+    onWhole?: (whole: WholeFile) => void;
+    compress: (bytes: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>;
+  },
+  options: ResolvedOptions,
+  answer: { headers: Headers; validators: Validators; notModified: () => Array<[string, string]> },
+): Promise<Response> {
+  const { path, info } = file;
+  const { headers, validators } = answer;
+  const size = info.size;
+  const raw = size === 0
+    ? new Uint8Array(0)
+    : await open(options, path, { start: 0, end: size - 1 }, info);
+  if (raw instanceof Response) return raw;
+  const bytes = raw instanceof Uint8Array
+    ? raw
+    : new Uint8Array(await new Response(raw).arrayBuffer());
+  const coded = await file.compress(bytes);
+  headers.set("content-length", String(coded.byteLength));
+  file.onWhole?.({
+    info,
+    bytes: coded,
+    validators,
+    headers: [...headers],
+    notModifiedHeaders: answer.notModified(),
+  });
+  return reply(request.method === "HEAD" ? null : coded, 200, headers);
 }
 
 // The file may vanish or lose its permissions between stat and open; a file
@@ -206,7 +250,8 @@ function codedEtag(etag: string, coding: ContentCoding | undefined): string {
 }
 
 /**
- * Adds `Vary: Accept-Encoding` when sidecars are served: to every file
+ * Adds `Vary: Accept-Encoding` when sidecars are served or answers
+ * compressed: to every file
  * answer, 304s and the unencoded body included, since whether a path has
  * sidecars can change at any time and a shared cache must not hand one
  * client's coding to another.
@@ -215,7 +260,9 @@ function codedEtag(etag: string, coding: ContentCoding | undefined): string {
  * @param options The handler's options.
  */
 export function varyOnCoding(headers: Headers, options: ResolvedOptions): void {
-  if (options.precompressed.length > 0) headers.append("vary", "accept-encoding");
+  if (options.precompressed.length > 0 || options.compress !== null) {
+    headers.append("vary", "accept-encoding");
+  }
 }
 
 // RFC 9110 §15.4.5: a 304 carries the validators and the fields a cache

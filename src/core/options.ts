@@ -10,6 +10,7 @@ import type { FileCacheLimits } from "./file_cache.ts";
 import { defaultOnError } from "./default_on_error.ts";
 import { type CacheControlOptions, type CachePolicy, createCachePolicy } from "./cache_policy.ts";
 import { CONTENT_CODINGS, type ContentCoding } from "./accept_encoding.ts";
+import type { Compressor } from "./compression.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
@@ -122,6 +123,17 @@ export interface FileHandlerOptions {
    */
   precompressed?: boolean | readonly ContentCoding[];
   /**
+   * Compress on the fly what has no sidecar: text, JavaScript, JSON, SVG,
+   * XML, wasm and the like from 1 KiB to 64 KiB, for clients that accept
+   * one of the compressor's codings, once per file version (the compressed
+   * bytes are kept in the small-file cache). Never images, archives or
+   * woff2, nor an answer to a Range request. The compressor is the
+   * runtime's zlib: `zlibCompressor()` from an adapter (`serve()` also
+   * takes `true`).
+   * @default {false}
+   */
+  compress?: Compressor | false;
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * Without it, the first error of each kind is printed as one line with
    * `console.error` (Deno without `--allow-read`, for one, shows that way),
@@ -151,6 +163,8 @@ export interface ResolvedOptions {
   cacheControl: CachePolicy | null;
   /** The sidecar codings to look for, best first; empty for none. */
   precompressed: readonly ContentCoding[];
+  /** The compressor for compression on the fly, or `null` for none. */
+  compress: Compressor | null;
   /** `onError`, or the default; `request` builds the Request when called. */
   onError: (error: unknown, request: () => Request) => void;
 }
@@ -223,6 +237,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     cleanUrls: oneOf("cleanUrls", options.cleanUrls ?? false, [true, false]),
     cacheControl: resolveCacheControl(options.cacheControl ?? false, options.headers),
     precompressed: resolvePrecompressed(options.precompressed ?? false),
+    compress: resolveCompress(options.compress ?? false),
     onError: resolveOnError(options.onError),
   };
 }
@@ -315,6 +330,19 @@ function resolveHeaders(init: unknown): ReadonlyArray<readonly [string, string]>
     pairs.push([name, value]);
   }
   return Object.freeze(pairs);
+}
+
+function resolveCompress(value: unknown): Compressor | null {
+  if (value === false) return null;
+  const compressor = value as Partial<Compressor> | null;
+  if (
+    typeof compressor !== "object" || compressor === null ||
+    typeof compressor.compress !== "function" || !Array.isArray(compressor.codings) ||
+    compressor.codings.some((c) => !CONTENT_CODINGS.includes(c))
+  ) {
+    fail("compress", "must be false or a compressor such as zlibCompressor()");
+  }
+  return compressor as Compressor;
 }
 
 function resolvePrecompressed(value: unknown): readonly ContentCoding[] {

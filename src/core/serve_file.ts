@@ -5,7 +5,9 @@
  * @module
  */
 
-import { acceptedCodings } from "./accept_encoding.ts";
+import { acceptedCodings, codingWeights } from "./accept_encoding.ts";
+import { isCompressible, MAX_COMPRESSED_SIZE, MIN_COMPRESSED_SIZE } from "./compression.ts";
+import { contentType } from "./media_types.ts";
 import type { CachedLookup } from "./file_cache.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import type { FileInfo } from "./fs.ts";
@@ -25,10 +27,11 @@ export interface CacheSlot {
   keep: (key: string, lookup: CachedLookup | null) => ((whole: WholeFile) => void) | undefined;
 }
 
-// The file, or the precompressed sidecar the client accepts best. Either is
-// cached under the URL's path and the client's ranking of codings, guarded
-// by the folder's version (taken before the sidecars are looked for, so
-// that one appearing since is seen) and, for a sidecar, the original's.
+// The file, the precompressed sidecar the client accepts best, or the file
+// compressed on the fly. Each is cached under the URL's path and the
+// client's weights of codings, guarded by the folder's version when
+// sidecars are served (taken before they are looked for, so that one
+// appearing since is seen) and, for a sidecar, by the original's.
 export async function serveFile(
   request: RequestView,
   file: { root: string; segments: readonly string[]; found: Located },
@@ -40,29 +43,50 @@ export async function serveFile(
   // The cache policy's globs see the original's path, for a sidecar too.
   const relative = segments.join("/");
   const plain = { path: found.path, info: found.info, relative };
-  if (options.precompressed.length === 0) {
-    const onWhole = cache.keep(key, cache.lookup);
-    return await fileResponse(request, { ...plain, onWhole }, options);
+  let lookup = cache.lookup;
+  let identity = true;
+  if (options.precompressed.length > 0) {
+    const folder = lookup === null ? null : await folderGuard(root, segments, options);
+    lookup = folder === null ? null : { ...lookup!, guards: [folder] };
+    const selected = await selectRepresentation(root, segments, found, request, options);
+    if (selected.kind === "coded") {
+      const sidecar = cachedLookup(root, selected.segments, selected.file, options);
+      const original = { path: cache.lookup?.path ?? "", info: found.info };
+      const guarded = folder === null || sidecar === null
+        ? null
+        : { ...sidecar, guards: [folder, original] };
+      const { path, info } = selected.file;
+      const onWhole = cache.keep(key, guarded);
+      const coded = { path, info, coding: selected.coding, typePath: found.path, relative };
+      return await fileResponse(request, { ...coded, onWhole }, options);
+    }
+    identity = selected.kind === "identity";
   }
-  const folder = cache.lookup === null ? null : await folderGuard(root, segments, options);
-  const selected = await selectRepresentation(root, segments, found, request, options);
-  if (selected.kind === "none") {
-    return errorResponse(406, request.method, { vary: "accept-encoding" });
-  }
-  if (selected.kind === "identity") {
-    const lookup = folder === null ? null : { ...cache.lookup!, guards: [folder] };
+  const coding = onTheFly(request, found, options);
+  if (coding !== null) {
+    const compress = (bytes: Uint8Array) => options.compress!.compress(bytes, coding);
     const onWhole = cache.keep(key, lookup);
-    return await fileResponse(request, { ...plain, onWhole }, options);
+    return await fileResponse(request, { ...plain, coding, compress, onWhole }, options);
   }
-  const { path, info } = selected.file;
-  const sidecar = cachedLookup(root, selected.segments, selected.file, options);
-  const original = { path: cache.lookup?.path ?? "", info: found.info };
-  const lookup = folder === null || sidecar === null
-    ? null
-    : { ...sidecar, guards: [folder, original] };
+  // RFC 9110 §12.5.3: nothing the client accepts.
+  if (!identity) return errorResponse(406, request.method, { vary: "accept-encoding" });
   const onWhole = cache.keep(key, lookup);
-  const coded = { path, info, coding: selected.coding, typePath: found.path, relative, onWhole };
-  return await fileResponse(request, coded, options);
+  return await fileResponse(request, { ...plain, onWhole }, options);
+}
+
+// The coding to compress `found` with on the fly, or null: a compressible
+// type within the size bounds, no Range (a range of bytes made on the fly
+// would not survive the next version of the compressor), and a coding the
+// client accepts.
+function onTheFly(request: RequestView, found: Located, options: ResolvedOptions) {
+  const compressor = options.compress;
+  if (compressor === null) return null;
+  const { size } = found.info;
+  if (size < MIN_COMPRESSED_SIZE || size > MAX_COMPRESSED_SIZE) return null;
+  if (request.headers.get("range") !== null) return null;
+  if (!isCompressible(contentType(found.path))) return null;
+  const field = request.headers.get("accept-encoding");
+  return acceptedCodings(field, compressor.codings).codings[0] ?? null;
 }
 
 // The version of the folder that holds the file, or null when it cannot be
@@ -81,20 +105,16 @@ async function folderGuard(
   }
 }
 
-// Without sidecars the URL's path; with them, the path and the codings the
-// request ranks (Chrome's and Firefox's fields rank the same, and share an
-// entry).
+// Without codings the URL's path; with them, the path and the weights the
+// request gives each coding, which decide the choice (Chrome's and
+// Firefox's fields weigh them the same, and share an entry).
 export function cacheKey(
   pathname: string,
   headers: HeaderReader,
   options: ResolvedOptions,
 ): string {
-  if (options.precompressed.length === 0) return pathname;
-  const { codings, identity } = acceptedCodings(
-    headers.get("accept-encoding"),
-    options.precompressed,
-  );
-  return `${pathname}\0${codings.join(",")}${identity ? "+identity" : ""}`;
+  if (options.precompressed.length === 0 && options.compress === null) return pathname;
+  return `${pathname}\0${codingWeights(headers.get("accept-encoding"))}`;
 }
 
 // How a hit re-checks the path: lstat along real directories, or a plain

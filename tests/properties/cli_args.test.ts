@@ -31,6 +31,7 @@ const FLAGS = [
   "--header",
   "--cors",
   "--no-precompressed",
+  "--no-compress",
   "--cert",
   "--key",
   "--auth",

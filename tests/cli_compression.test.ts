@@ -1,4 +1,5 @@
-// Precompressed sidecars through the running runtime's CLI: on by default.
+// Precompressed sidecars and compression on the fly through the running
+// runtime's CLI: both on by default.
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,13 +15,17 @@ const TEXT = "console.log('hello');\n".repeat(100);
 writeFileSync(join(root, "app.js"), TEXT);
 writeFileSync(join(root, "app.js.br"), brotliCompressSync(TEXT));
 utimesSync(join(root, "app.js"), 1_700_000_000, 1_700_000_000);
+writeFileSync(join(root, "other.js"), TEXT);
 
-async function served(flags: string[]): Promise<{ coding: string | null; text: string }> {
+async function served(
+  flags: string[],
+  path = "/app.js",
+): Promise<{ coding: string | null; text: string }> {
   const cli = startCli([root, "--port", "0", "-q", ...flags]);
   try {
     const url = await waitForUrl(cli);
     // fetch() decodes br itself and keeps Content-Encoding in the headers.
-    const response = await fetch(new URL("/app.js", url), { headers: { "accept-encoding": "br" } });
+    const response = await fetch(new URL(path, url), { headers: { "accept-encoding": "br" } });
     return { coding: response.headers.get("content-encoding"), text: await response.text() };
   } finally {
     sendSignal(cli, "SIGTERM");
@@ -32,6 +37,15 @@ test("fileserver sends the .br sidecar to a client that accepts br", async () =>
   assert.deepEqual(await served([]), { coding: "br", text: TEXT });
 });
 
-test("fileserver --no-precompressed sends the file itself", async () => {
-  assert.deepEqual(await served(["--no-precompressed"]), { coding: null, text: TEXT });
+test("fileserver --no-precompressed --no-compress sends the file itself", async () => {
+  const flags = ["--no-precompressed", "--no-compress"];
+  assert.deepEqual(await served(flags), { coding: null, text: TEXT });
+});
+
+test("fileserver compresses a file without a sidecar for a client that accepts br", async () => {
+  assert.deepEqual(await served([], "/other.js"), { coding: "br", text: TEXT });
+});
+
+test("fileserver --no-compress sends a file without a sidecar as it is", async () => {
+  assert.deepEqual(await served(["--no-compress"], "/other.js"), { coding: null, text: TEXT });
 });
