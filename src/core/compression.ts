@@ -22,6 +22,18 @@ export interface Compressor {
    * @returns The compressed bytes.
    */
   compress(bytes: Uint8Array, coding: ContentCoding): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * Compresses a stream with `coding`, for files too large to compress at
+   * once. Without it, such files go out as they are.
+   *
+   * @param body The bytes, as a stream (cancelled when the result is).
+   * @param coding One of {@linkcode Compressor.codings}.
+   * @returns The compressed stream.
+   */
+  compressStream?(
+    body: ReadableStream<Uint8Array>,
+    coding: ContentCoding,
+  ): ReadableStream<Uint8Array>;
 }
 
 /**
@@ -31,11 +43,19 @@ export interface Compressor {
 export const MIN_COMPRESSED_SIZE = 1024;
 
 /**
- * Files larger than this are sent as they are (or from a sidecar): only what
- * the ports read whole at once is compressed, once per file version, and
- * kept in the small-file cache.
+ * Files up to this size (what the ports read whole at once) are compressed
+ * once per file version and kept in the small-file cache; larger ones are
+ * compressed as a stream, on every request, up to
+ * {@linkcode MAX_STREAMED_SIZE}.
  */
 export const MAX_COMPRESSED_SIZE = 64 * 1024;
+
+/**
+ * Files larger than this are sent as they are (or from a sidecar): a build
+ * that ships such text should write a sidecar, compressed once at build
+ * time, rather than have every request pay for it.
+ */
+export const MAX_STREAMED_SIZE = 64 * 1024 * 1024;
 
 /**
  * Whether a media type is worth compressing: text, JavaScript, JSON, XML,

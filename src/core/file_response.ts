@@ -19,6 +19,7 @@ import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
 import { errorResponse, reply, statusForFsError } from "./responses.ts";
 import { quietDelay } from "./quiet_delay.ts";
+import { compressedReply } from "./compressed_reply.ts";
 import type { ContentCoding } from "./accept_encoding.ts";
 
 /** A whole file read at once for a 200, with what its answers need. */
@@ -59,6 +60,7 @@ export async function fileResponse(
     coding?: ContentCoding;
     typePath?: string;
     compress?: (bytes: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>;
+    compressStream?: (body: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
   },
   options: ResolvedOptions,
 ): Promise<Response> {
@@ -66,8 +68,14 @@ export async function fileResponse(
   const type = contentType(file.typePath ?? path);
   const cacheControl = cacheControlOf(file, type, options);
   const method = request.method;
+  // Bytes made on the fly depend on the compressor's version, which can
+  // differ between runtimes and replicas: their tag is weak (as nginx
+  // makes it when it compresses), so it validates a cached copy (304) but
+  // never a range (If-Range needs a strong one).
+  const made = file.compress !== undefined || file.compressStream !== undefined;
+  const etag = codedEtag(makeEtag(info.size, info.mtimeMs), coding);
   const validators: Validators = {
-    etag: codedEtag(makeEtag(info.size, info.mtimeMs), coding),
+    etag: made ? `W/${etag}` : etag,
     lastModified: info.mtimeMs === null ? null : Math.floor(info.mtimeMs / 1000),
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
@@ -113,8 +121,9 @@ export async function fileResponse(
       return reply(body, 206, headers);
     }
   }
-  if (file.compress !== undefined) {
-    return await compressedReply(request, { ...file, compress: file.compress }, options, {
+  if (made) {
+    const read = () => open(options, path, { start: 0, end: size - 1 }, info);
+    return await compressedReply(request, file, read, {
       headers,
       validators,
       notModified: () => notModifiedHeaders(validators, options, cacheControl),
@@ -139,45 +148,10 @@ export async function fileResponse(
   return reply(body, 200, headers);
 }
 
-// A small file compressed whole: read even for HEAD, whose Content-Length
-// is the compressed size, and handed to the cache like any whole file.
-async function compressedReply(
-  request: RequestView,
-  file: {
-    path: string;
-    info: FileInfo;
-    onWhole?: (whole: WholeFile) => void;
-    compress: (bytes: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>;
-  },
-  options: ResolvedOptions,
-  answer: { headers: Headers; validators: Validators; notModified: () => Array<[string, string]> },
-): Promise<Response> {
-  const { path, info } = file;
-  const { headers, validators } = answer;
-  const size = info.size;
-  const raw = size === 0
-    ? new Uint8Array(0)
-    : await open(options, path, { start: 0, end: size - 1 }, info);
-  if (raw instanceof Response) return raw;
-  const bytes = raw instanceof Uint8Array
-    ? raw
-    : new Uint8Array(await new Response(raw).arrayBuffer());
-  const coded = await file.compress(bytes);
-  headers.set("content-length", String(coded.byteLength));
-  file.onWhole?.({
-    info,
-    bytes: coded,
-    validators,
-    headers: [...headers],
-    notModifiedHeaders: answer.notModified(),
-  });
-  return reply(request.method === "HEAD" ? null : coded, 200, headers);
-}
-
 // The file may vanish or lose its permissions between stat and open; a file
 // that changed in that time (ESTALE) is left to the handler, which looks
 // again.
-async function open(
+export async function open(
   options: ResolvedOptions,
   path: string,
   range: { start: number; end: number },

@@ -6,7 +6,12 @@
  */
 
 import { acceptedCodings, codingWeights } from "./accept_encoding.ts";
-import { isCompressible, MAX_COMPRESSED_SIZE, MIN_COMPRESSED_SIZE } from "./compression.ts";
+import {
+  isCompressible,
+  MAX_COMPRESSED_SIZE,
+  MAX_STREAMED_SIZE,
+  MIN_COMPRESSED_SIZE,
+} from "./compression.ts";
 import { contentType } from "./media_types.ts";
 import type { CachedLookup } from "./file_cache.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
@@ -64,7 +69,13 @@ export async function serveFile(
   }
   const coding = onTheFly(request, found, options);
   if (coding !== null) {
-    const compress = (bytes: Uint8Array) => options.compress!.compress(bytes, coding);
+    const compressor = options.compress!;
+    if (found.info.size > MAX_COMPRESSED_SIZE) {
+      const compressStream = (body: ReadableStream<Uint8Array>) =>
+        compressor.compressStream!(body, coding);
+      return await fileResponse(request, { ...plain, coding, compressStream }, options);
+    }
+    const compress = (bytes: Uint8Array) => compressor.compress(bytes, coding);
     const onWhole = cache.keep(key, lookup);
     return await fileResponse(request, { ...plain, coding, compress, onWhole }, options);
   }
@@ -82,7 +93,8 @@ function onTheFly(request: RequestView, found: Located, options: ResolvedOptions
   const compressor = options.compress;
   if (compressor === null) return null;
   const { size } = found.info;
-  if (size < MIN_COMPRESSED_SIZE || size > MAX_COMPRESSED_SIZE) return null;
+  if (size < MIN_COMPRESSED_SIZE || size > MAX_STREAMED_SIZE) return null;
+  if (size > MAX_COMPRESSED_SIZE && compressor.compressStream === undefined) return null;
   if (request.headers.get("range") !== null) return null;
   if (!isCompressible(contentType(found.path))) return null;
   const field = request.headers.get("accept-encoding");

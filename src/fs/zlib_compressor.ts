@@ -18,6 +18,7 @@ const GZIP_LEVEL = 9;
 const ZSTD_LEVEL = 12;
 
 type Compress = (bytes: Uint8Array, options: object) => Promise<Uint8Array>;
+type Streaming = (options: object) => zlib.Gzip;
 
 /**
  * A compressor over `node:zlib`, offering the codings this runtime's zlib
@@ -38,18 +39,23 @@ type Compress = (bytes: Uint8Array, options: object) => Promise<Uint8Array>;
  */
 export function zlibCompressor(): Compressor {
   const z = zlib as unknown as Record<string, unknown>;
-  const methods: Partial<Record<ContentCoding, [Compress, object]>> = {
+  const methods: Partial<Record<ContentCoding, [Compress, object, Streaming]>> = {
     br: [
       promisify(zlib.brotliCompress) as Compress,
       { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY } },
+      zlib.createBrotliCompress as unknown as Streaming,
     ],
-    gzip: [promisify(zlib.gzip) as Compress, { level: GZIP_LEVEL }],
+    gzip: [promisify(zlib.gzip) as Compress, { level: GZIP_LEVEL }, zlib.createGzip],
   };
   const constants = zlib.constants as unknown as Record<string, number>;
-  if (typeof z.zstdCompress === "function" && constants.ZSTD_c_compressionLevel !== undefined) {
+  if (
+    typeof z.zstdCompress === "function" && typeof z.createZstdCompress === "function" &&
+    constants.ZSTD_c_compressionLevel !== undefined
+  ) {
     methods.zstd = [
       promisify(z.zstdCompress as (...args: unknown[]) => void) as Compress,
       { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } },
+      z.createZstdCompress as Streaming,
     ];
   }
   const codings = (["br", "zstd", "gzip"] as const).filter((c) => methods[c] !== undefined);
@@ -61,5 +67,77 @@ export function zlibCompressor(): Compressor {
       const out = await method[0](bytes, method[1]);
       return new Uint8Array(out.buffer as ArrayBuffer, out.byteOffset, out.byteLength);
     },
+    compressStream(body, coding) {
+      const method = methods[coding];
+      if (method === undefined) throw new TypeError(`Cannot compress with ${coding}`);
+      return zlibStream(body, method[2](streamOptions(coding, method[1])));
+    },
   };
+}
+
+// A stream is compressed on every request: the faster levels (brotli 5,
+// zstd 3, gzip 6, each its library's usual choice for traffic) keep a
+// large file from costing more time than it saves.
+function streamOptions(coding: ContentCoding, whole: object): object {
+  if (coding === "br") return { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } };
+  if (coding === "gzip") return { level: 6 };
+  const level = (zlib.constants as unknown as Record<string, number>).ZSTD_c_compressionLevel;
+  return level === undefined ? whole : { params: { [level]: 3 } };
+}
+
+/**
+ * `body` through a zlib stream, pulled as the reader asks: one chunk of
+ * input per pull, so a slow client holds back the file reads; cancelling
+ * the result cancels `body` and frees the compressor.
+ */
+function zlibStream(body: ReadableStream<Uint8Array>, z: zlib.Gzip): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  const output: Uint8Array[] = [];
+  let ended = false;
+  let failed: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  z.on("data", (chunk: Uint8Array) => {
+    output.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    notify();
+  });
+  z.on("end", () => {
+    ended = true;
+    notify();
+  });
+  z.on("error", (error) => {
+    failed = error;
+    notify();
+  });
+  let input = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      while (output.length === 0 && !ended && failed === null) {
+        if (input) {
+          // All written: what is left comes with the end.
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        const { done, value } = await reader.read();
+        if (done) {
+          input = true;
+          z.end();
+        } else {
+          // The callback comes once zlib has taken the chunk in, its output
+          // (if any) emitted: one chunk in flight at a time.
+          await new Promise<void>((resolve) => z.write(value, () => resolve()));
+        }
+      }
+      if (failed !== null) return controller.error(failed);
+      if (output.length > 0) return controller.enqueue(output.shift()!);
+      controller.close();
+    },
+    cancel(reason) {
+      z.destroy();
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
 }
