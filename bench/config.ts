@@ -19,6 +19,13 @@ export interface Scenario {
   status: 200 | 304 | 404;
   /** The body length a 200 must have. */
   size?: number;
+  /** Request headers wrk sends (and the check before it). */
+  headers?: Record<string, string>;
+  /**
+   * The Content-Encoding the check before wrk must see; a server that
+   * answers otherwise (most peers do not compress) is left out of the row.
+   */
+  encoding?: string;
 }
 
 /** The files of the temp site, by name and size in bytes. */
@@ -26,9 +33,11 @@ export const SITE_FILES: Record<string, number> = {
   "1k.bin": 1024,
   "64k.bin": 64 * 1024,
   "10m.bin": 10 * 1024 * 1024,
+  // JavaScript-like text, so that it compresses (see makeSite()).
+  "64k.js": 64 * 1024,
 };
 
-/** The five scenarios, in the order the tables show them. */
+/** The scenarios, in the order the tables show them. */
 export const SCENARIOS: Scenario[] = [
   { id: "1k", title: "GET 1 KiB", path: "/1k.bin", connections: 50, status: 200, size: 1024 },
   { id: "64k", title: "GET 64 KiB", path: "/64k.bin", connections: 50, status: 200, size: 65536 },
@@ -42,6 +51,18 @@ export const SCENARIOS: Scenario[] = [
   },
   { id: "304", title: "304 (1 KiB)", path: "/1k.bin", connections: 50, status: 304 },
   { id: "404", title: "404", path: "/missing.bin", connections: 50, status: 404 },
+  // A built app's script: as it is, and as br to a browser's
+  // Accept-Encoding (compressed once per file version, then cached).
+  { id: "js", title: "64 KiB JS", path: "/64k.js", connections: 50, status: 200, size: 65536 },
+  {
+    id: "js-br",
+    title: "64 KiB JS as br",
+    path: "/64k.js",
+    connections: 50,
+    status: 200,
+    headers: { "Accept-Encoding": "gzip, deflate, br, zstd" },
+    encoding: "br",
+  },
 ];
 
 /** The run's settings, read from the environment. */

@@ -119,6 +119,16 @@ const GOALS: Array<RatioGoal | GoalRow> = [
       atLeast,
     }),
   ),
+  // Compression costs nothing per request once a version is cached: br
+  // requests at least 0.9× the rate of the same file sent as it is.
+  ...(["deno", "bun", "node"] as const).map((runtime): RatioGoal => ({
+    goal: `${title(runtime)}: 64 KiB JS as br ≥ 0.9× as it is`,
+    ours: `ours-${runtime}`,
+    peer: `ours-${runtime}`,
+    scenario: "js-br",
+    peerScenario: "js",
+    atLeast: 0.9,
+  })),
 ];
 
 function title(runtime: string): string {

@@ -24,11 +24,24 @@ export const HUGE_FILE: { name: string; size: number } = { name: "1g.bin", size:
  * @param dir The folder to create.
  * @returns `dir`.
  */
+// Minified-looking JavaScript with varied names and numbers, which brotli
+// shrinks about as much as a real bundle (to roughly a quarter), not to
+// nothing as it would a repeated line.
+function scriptLike(size: number): Uint8Array {
+  let text = "";
+  for (let i = 0; text.length < size; i++) {
+    const name = randomBytes(4).toString("hex");
+    text += `function f${name}(a,b){return a*${i % 97}+b.${name}||"${i}";}`;
+  }
+  return new TextEncoder().encode(text.slice(0, size));
+}
+
 export function makeSite(dir: string): string {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   chmodSync(dir, 0o755);
   for (const [name, size] of Object.entries(SITE_FILES)) {
-    writeFileSync(join(dir, name), randomBytes(size), { mode: 0o644 });
+    const bytes = name.endsWith(".js") ? scriptLike(size) : randomBytes(size);
+    writeFileSync(join(dir, name), bytes, { mode: 0o644 });
   }
   // Extending with ftruncate leaves a hole: no block is written.
   const fd = openSync(join(dir, HUGE_FILE.name), "w", 0o644);

@@ -32,14 +32,20 @@ export async function verify(base: URL, scenario: Scenario): Promise<Plan> {
 }
 
 async function verifyPlain(base: URL, scenario: Scenario): Promise<Plan> {
-  const { status, length } = await probe(new URL(scenario.path, base));
+  const headers = scenario.headers ?? {};
+  const answer = await probe(new URL(scenario.path, base), { headers });
+  const { status, length } = answer;
   if (status !== scenario.status) {
     return { ok: false, note: `answered ${status}, not ${scenario.status}` };
   }
   if (scenario.size !== undefined && length !== scenario.size) {
     return { ok: false, note: `sent ${length} bytes, not ${scenario.size}` };
   }
-  return { ok: true, headers: {} };
+  const encoding = answer.headers["content-encoding"] ?? "none";
+  if (scenario.encoding !== undefined && encoding !== scenario.encoding) {
+    return { ok: false, note: `sent ${encoding}, not ${scenario.encoding}` };
+  }
+  return { ok: true, headers };
 }
 
 /**

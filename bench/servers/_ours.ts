@@ -63,6 +63,9 @@ export async function runOurs(
     reusePort: mode.reusePort,
     signal: controller.signal,
     gracePeriodMs: 1000,
+    // As the CLI serves: compression on (it applies to the .js rows only;
+    // the .bin files are not compressible), cache policy off.
+    compress: true,
   });
   console.log(`ready ${server.url}`);
   await server.finished;

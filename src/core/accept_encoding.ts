@@ -90,9 +90,18 @@ export function acceptedCodings(
  */
 export function codingWeights(field: string | null): string {
   if (field === null) return "none";
+  // Each browser sends the same field on every request: the last one seen
+  // is kept, so that a cache hit does not parse it again.
+  if (field === lastField) return lastWeights;
   const weights = parseWeights(field);
-  return ["br", "zstd", "gzip", "identity", "*"].map((name) => weights.get(name) ?? "-").join(",");
+  lastWeights = ["br", "zstd", "gzip", "identity", "*"].map((name) => weights.get(name) ?? "-")
+    .join(",");
+  lastField = field;
+  return lastWeights;
 }
+
+let lastField: string | null = null;
+let lastWeights = "";
 
 function identityWeight(weights: Map<string, number>): number {
   return weights.get("identity") ?? (weights.get("*") === 0 ? 0 : 1);
