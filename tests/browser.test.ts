@@ -79,18 +79,22 @@ nav a { padding: 0.25rem 0.75rem; border-radius: 999px; background: #e0f2f1; col
 `;
 
 // Over 1 KiB and without a sidecar, so `compress` codes it on the fly.
-const ROUTES = JSON.stringify({
-  pages: [
-    { path: "/", title: "Home" },
-    { path: "/settings/profile", title: "Profile settings" },
-    { path: "/settings/notifications", title: "Notifications" },
-    { path: "/settings/security", title: "Security and sign-in" },
-    ...Array.from({ length: 24 }, (_, i) => ({
-      path: `/projects/${i + 1}`,
-      title: `Project ${i + 1}`,
-    })),
-  ],
-}, null, 2);
+const ROUTES = JSON.stringify(
+  {
+    pages: [
+      { path: "/", title: "Home" },
+      { path: "/settings/profile", title: "Profile settings" },
+      { path: "/settings/notifications", title: "Notifications" },
+      { path: "/settings/security", title: "Security and sign-in" },
+      ...Array.from({ length: 24 }, (_, i) => ({
+        path: `/projects/${i + 1}`,
+        title: `Project ${i + 1}`,
+      })),
+    ],
+  },
+  null,
+  2,
+);
 
 const SIDECARS: Record<string, Uint8Array> = {
   [JS]: brotliCompressSync(APP),
@@ -134,7 +138,63 @@ async function screenshot(page: Page, name: string): Promise<void> {
   renameSync(temp, join(SCREENSHOTS, name));
 }
 
-test("serve() runs a Vite build's deep link in headless Chromium: SPA shell, br assets, cache policy, no errors", {
+/** Headless Chromium, as CI can run it. */
+function launchChromium(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    // headless: true adds --headless=new; CI runs as root, where Chromium's
+    // sandbox refuses to start, and a container's /dev/shm is often 64 MiB.
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    timeout: 20_000,
+    protocolTimeout: 20_000,
+  });
+}
+
+/** What a page did: each response by path, and everything that went wrong. */
+interface Watch {
+  responses: Map<string, HTTPResponse>;
+  problems: string[];
+}
+
+function watch(page: Page): Watch {
+  const { responses, problems }: Watch = { responses: new Map(), problems: [] };
+  page.on("console", (message) => {
+    if (message.type() !== "error") return;
+    problems.push(`console.error: ${message.text()} (${message.location().url})`);
+  });
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error}`));
+  page.on("requestfailed", (request) => {
+    problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText}`);
+  });
+  page.on("response", (response) => {
+    responses.set(new URL(response.url()).pathname, response);
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  return { responses, problems };
+}
+
+/** The headers the browser saw: codings, cache policy, the sidecar's length. */
+function assertHeaders(shell: HTTPResponse, responses: Map<string, HTTPResponse>): void {
+  assert.match(shell.headers()["content-type"], /^text\/html/);
+  assert.equal(shell.headers()["cache-control"], "no-cache");
+  const expected = [[JS, IMMUTABLE], [CSS, IMMUTABLE], [DATA, "no-cache"]];
+  for (const [path, cacheControl] of expected) {
+    const response = responses.get(path);
+    assert.ok(response, `${path} was not requested`);
+    assert.equal(response.status(), 200, path);
+    // Chromium sends "gzip, deflate, br, zstd": equal weights, so br.
+    assert.equal(response.headers()["content-encoding"], "br", path);
+    assert.match(response.headers().vary, /accept-encoding/i, path);
+    assert.equal(response.headers()["cache-control"], cacheControl, path);
+  }
+  // The sidecar's own bytes: the JS is under compress's 1 KiB floor, and the
+  // JSON (no sidecar, over 1 KiB) is the one coded on the fly.
+  assert.equal(responses.get(JS)!.headers()["content-length"], String(SIDECARS[JS].length));
+  assert.match(responses.get(JS)!.headers()["content-type"], /^text\/javascript/);
+}
+
+test("serve(): a Vite build's deep link runs in headless Chromium, br-coded, without errors", {
   skip,
   timeout: 60_000,
 }, async () => {
@@ -153,42 +213,18 @@ test("serve() runs a Vite build's deep link in headless Chromium: SPA shell, br 
   });
   let browser: Browser | undefined;
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      // headless: true adds --headless=new; CI runs as root, where Chromium's
-      // sandbox refuses to start, and a container's /dev/shm is often 64 MiB.
-      headless: true,
-      args: ["--no-sandbox", "--disable-dev-shm-usage"],
-      timeout: 20_000,
-      protocolTimeout: 20_000,
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.setDefaultTimeout(10_000);
     await page.setViewport(VIEWPORT);
-
-    const problems: string[] = [];
-    const responses = new Map<string, HTTPResponse>();
-    page.on("console", (message) => {
-      if (message.type() === "error") {
-        problems.push(`console.error: ${message.text()} (${message.location().url})`);
-      }
-    });
-    page.on("pageerror", (error) => problems.push(`pageerror: ${error}`));
-    page.on("requestfailed", (request) => {
-      problems.push(`requestfailed: ${request.url()} ${request.failure()?.errorText}`);
-    });
-    page.on("response", (response) => {
-      responses.set(new URL(response.url()).pathname, response);
-      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
-    });
-
-    const navigation = await page.goto(new URL(DEEP_LINK, server.url).href, {
+    const { responses, problems } = watch(page);
+    const shell = await page.goto(new URL(DEEP_LINK, server.url).href, {
       waitUntil: "networkidle0",
       timeout: 15_000,
     });
     // Checked before waiting for the app, so that a 404 shell or a script
     // error fails with its cause rather than with a timeout.
-    assert.equal(navigation?.status(), 200);
+    assert.equal(shell?.status(), 200);
     assert.deepEqual(problems, []);
     await page.waitForSelector("html[data-ready]", { timeout: 5_000 });
     assert.equal(await page.$eval("h1", (h1) => h1.textContent), `Route: ${DEEP_LINK}`);
@@ -197,24 +233,7 @@ test("serve() runs a Vite build's deep link in headless Chromium: SPA shell, br 
     const color = await page.evaluate("getComputedStyle(document.querySelector('h1')).color");
     assert.equal(color, "rgb(0, 128, 128)");
     assert.deepEqual(problems, []);
-
-    const shell = navigation!.headers();
-    assert.match(shell["content-type"], /^text\/html/);
-    assert.equal(shell["cache-control"], "no-cache");
-    for (const [path, encoding] of [[JS, "br"], [CSS, "br"], [DATA, "br"]]) {
-      const headers = responses.get(path)?.headers();
-      assert.ok(headers, `${path} was not requested`);
-      assert.equal(responses.get(path)!.status(), 200, path);
-      assert.equal(headers["content-encoding"], encoding, path);
-      assert.match(headers.vary, /accept-encoding/i, path);
-    }
-    // The sidecar's own bytes (the JS is under compress's 1 KiB floor, the
-    // JSON above it and coded on the fly).
-    assert.equal(responses.get(JS)!.headers()["content-length"], String(SIDECARS[JS].length));
-    assert.match(responses.get(JS)!.headers()["content-type"], /^text\/javascript/);
-    assert.equal(responses.get(JS)!.headers()["cache-control"], IMMUTABLE);
-    assert.equal(responses.get(CSS)!.headers()["cache-control"], IMMUTABLE);
-    assert.equal(responses.get(DATA)!.headers()["cache-control"], "no-cache");
+    assertHeaders(shell!, responses);
 
     const overflow = await page.evaluate(
       "document.documentElement.scrollWidth - document.documentElement.clientWidth",
@@ -223,7 +242,7 @@ test("serve() runs a Vite build's deep link in headless Chromium: SPA shell, br 
     await screenshot(page, "vite-deep-link.png");
 
     // A missing asset is a 404, never the shell parsed as JavaScript. Chromium
-    // reports it as a failed load, so these are the only problems allowed.
+    // logs it as a failed load, so it is the only problem allowed.
     const status = await page.evaluate("fetch('/assets/missing.js').then((r) => r.status)");
     assert.equal(status, 404);
     assert.equal(responses.get("/assets/missing.js")?.headers()["cache-control"], undefined);
