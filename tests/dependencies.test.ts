@@ -18,6 +18,9 @@ const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
   "fast-check": "the property tests",
   "mime-db": "npm run gen:media and its up-to-date test",
   node: "Node 24: runs the .ts sources, the test runner and the build",
+  // The core, not the whole puppeteer: that one downloads its own Chrome on
+  // install, where the test drives Debian's chromium that .ci/run installs.
+  "puppeteer-core": "tests/browser.test.ts drives headless Chromium",
 };
 
 const PEERS = ["express", "hono", "http-server", "serve-handler", "serve-static", "sirv"];
@@ -29,6 +32,10 @@ test("package.json devDependencies are only what the tests and build need", () =
     Object.keys(ROOT_DEV_DEPENDENCIES).sort(),
   );
   assert.equal(manifest.dependencies, undefined);
+  // Exact versions: a test run on a fresh clone installs what was checked here.
+  for (const [name, version] of Object.entries(manifest.devDependencies)) {
+    assert.match(String(version), /^\d+\.\d+\.\d+$/, name);
+  }
 });
 
 test("bench/package.json holds the benchmark's peers, with its own lock file", () => {

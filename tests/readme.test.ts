@@ -99,3 +99,10 @@ test("README: each command that launches the CLI runs from the clone", {
     assert.match(result.stdout, /fileserver \[serve\]/, command);
   }
 });
+
+test("README: every link and image into the repository names a file that exists", () => {
+  const local = [...README.matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target)
+    .filter((target) => !/^[a-z]+:|^#/.test(target));
+  assert.ok(local.includes("docs/screenshots/vite-deep-link.png"), "the browser test's screenshot");
+  for (const target of local) assert.ok(existsSync(join(ROOT, target)), target);
+});
