@@ -47,6 +47,7 @@ if (!process.versions.bun && !process.versions.deno) {
   }
 }
 // Imported only after the check, so that an older Node never parses the rest.
-const { main } = await import("./cli.ts");
+const { exitOnStrayErrors, main } = await import("./cli.ts");
+exitOnStrayErrors();
 // Signal listeners keep the event loop alive: exit explicitly.
 process.exit(await main(process.argv.slice(2)));

@@ -74,7 +74,23 @@ function processIo(): Io {
   };
 }
 
+/**
+ * Ends the process with one line, never a stack trace, when an error
+ * escapes every handler: thrown from an event listener inside the runtime
+ * (Node 24's fetch can throw such an AssertionError, nodejs/undici#5360),
+ * or a promise rejected with no one to catch it.
+ */
+export function exitOnStrayErrors(): void {
+  const stray = (error: unknown) => {
+    process.stderr.write(`fileserver: unexpected failure: ${(error as Error)?.name ?? "error"}\n`);
+    process.exit(1);
+  };
+  process.on("uncaughtException", stray);
+  process.on("unhandledRejection", stray);
+}
+
 if (import.meta.main) {
+  exitOnStrayErrors();
   const status = await main(process.argv.slice(2));
   // Signal listeners keep Deno's event loop alive: exit explicitly.
   process.exit(status);

@@ -46,6 +46,7 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   for (const [name, value] of plan?.headers ?? []) headers.set(name, value);
   const ranged = plan !== null && plan.headers.length > 0;
   const response = await fetchResponse(client, url, headers);
+  const body = readAhead(response.body);
   if (args.verbose) {
     for (const hop of chainOf(response)) io.err(`${hop.method} ${hop.url} -> ${hop.status}`);
   }
@@ -53,12 +54,12 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
   try {
     state = resumeStateOf(response, ranged ? resume : null);
   } catch (error) {
-    await response.body?.cancel();
+    await body?.cancel();
     throw error;
   }
   if (state.notice !== null) io.err(`fileserver: ${state.notice}`);
   if (response.status >= 400 && !state.complete) {
-    await response.body?.cancel();
+    await body?.cancel();
     io.err(
       `fileserver: get ${response.url || url.href}: ${response.status} ${response.statusText}`
         .trim(),
@@ -66,10 +67,10 @@ export async function getCommand(args: GetArgs, io: Io): Promise<number> {
     return EXIT_HTTP_ERROR;
   }
   if (state.complete) {
-    await response.body?.cancel();
+    await body?.cancel();
     return await alreadyComplete(marker!, io);
   }
-  await save(response, { output: args.output, marker }, state, io);
+  await save(body, { output: args.output, marker }, state, io);
   return 0;
 }
 
@@ -125,13 +126,12 @@ function firstLine(text: string): string {
 // Writes the body where it goes: appended when the server sent the rest of
 // a partial file (206), from the start otherwise.
 async function save(
-  response: Response,
+  body: ReadableStream<Uint8Array> | null,
   target: { output: string | null; marker: ResumeFile | null },
   state: ResumeState,
   io: Io,
 ): Promise<void> {
   const { output, marker } = target;
-  const body = response.body;
   const progress = process.stderr.isTTY ? new Progress(state.offset, state.total) : null;
   if (output === null || marker === null) {
     try {
@@ -182,6 +182,20 @@ async function save(
     throw fileError("remove", marker.path, error);
   });
   progress?.finish(io.err);
+}
+
+// Node 24's fetch (undici before nodejs/undici#5474) throws an uncatchable
+// AssertionError, ending the process, when the server closes the
+// connection while the body waits unread under backpressure: any server
+// that sends `Connection: close`, python's http.server for one, while the
+// output file is opened or a slow disk is written. The body is read ahead
+// of the writes, from the moment the response arrives, up to this much.
+const READ_AHEAD_BYTES = 32 * 1024 * 1024;
+
+function readAhead(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  if (body === null) return null;
+  const strategy = new ByteLengthQueuingStrategy({ highWaterMark: READ_AHEAD_BYTES });
+  return body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({}, undefined, strategy));
 }
 
 function openOutput(output: string, flags: "a" | "w"): Promise<FileHandle> {
