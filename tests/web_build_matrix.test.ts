@@ -220,7 +220,10 @@ test("web build matrix: every representation of every file keeps the invariants"
     const tags = [...whole.values()].map((answer) => answer.fields.etag);
     assert.ok(tags.every((tag) => /^"[^"]+"$/.test(tag)), `${file.target}: ${tags}`);
     assert.equal(new Set(tags).size, tags.length, `${file.target}: ${tags}`);
-    assert.ok(whole.size >= 2 || file.path.endsWith(".png"), `${file.target}: ${[...whole.keys()]}`);
+    assert.ok(
+      whole.size >= 2 || file.path.endsWith(".png"),
+      `${file.target}: ${[...whole.keys()]}`,
+    );
   }
   assert.equal(cases, 5 * 2 * 3 * 5);
   for (
@@ -285,7 +288,9 @@ test("web build matrix: routing on a SvelteKit build under every server configur
     for (const [target, accept] of ROUTES) {
       // Each path meets every encoding across the configurations.
       const encoding = ENCODINGS[cases++ % ENCODINGS.length];
-      const label = `${target} (${accept.slice(0, 16)}, ${encoding.name}) ${JSON.stringify(config)}`;
+      const label = `${target} (${accept.slice(0, 16)}, ${encoding.name}) ${
+        JSON.stringify(config)
+      }`;
       const expected = route(svelte, config, target, accept);
       saw(`route ${expected.kind}${"fallback" in expected && expected.fallback ? " shell" : ""}`);
       const headers = { accept, "accept-encoding": encoding.field };

@@ -197,7 +197,9 @@ export function route(
   const missing = (): Route => {
     const last = segments.at(-1) ?? "";
     const navigation = accept.includes("text/html") && !last.includes(".") && !hidden;
-    if (config.spa !== null && navigation) return { kind: "file", path: config.spa, fallback: "shell" };
+    if (config.spa !== null && navigation) {
+      return { kind: "file", path: config.spa, fallback: "shell" };
+    }
     const wantsHtml = !accept.includes("application/json") &&
       (accept.includes("text/html") || accept.includes("*/*"));
     if (config.notFound !== null && wantsHtml) return { kind: "page404", path: config.notFound };
