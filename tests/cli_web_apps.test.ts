@@ -5,7 +5,8 @@
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { readFileSync } from "node:fs";
 import { runCli, sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
 import {
@@ -167,13 +168,12 @@ test("README recipe: curl -I -H 'accept-encoding: br' shows the coding, Vary and
   assert.ok(README.includes(command));
   await withCli(recipe("npm run fileserver -- dist --spa", vite), async (url) => {
     const target = new URL(`/${VITE_ENTRY}`, url).href;
-    // spawnSync blocks this process: the CLI serves from its own.
-    const result = spawnSync("curl", ["-sS", "-I", "-H", "accept-encoding: br", target], {
-      encoding: "utf8",
-      timeout: 10_000,
-    });
-    assert.equal(result.status, 0, result.stderr);
-    const head = result.stdout.toLowerCase();
+    const { stdout } = await promisify(execFile)(
+      "curl",
+      ["-sS", "-I", "-H", "accept-encoding: br", target],
+      { encoding: "utf8", timeout: 10_000 },
+    );
+    const head = stdout.toLowerCase();
     assert.match(head, /^http\/1\.1 200/);
     assert.match(head, /\r\ncontent-encoding: br\r\n/);
     assert.match(head, /\r\nvary: accept-encoding\r\n/);
