@@ -15,6 +15,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Server } from "../src/adapters/_serve_options.ts";
 import { runtimeServe } from "./_helpers/adapter.ts";
+import { RUNTIME } from "./_helpers/fixture.ts";
+import { headerValues, rawExchange } from "./_helpers/raw_http.ts";
 import {
   buildPlainSite,
   buildSvelteKitApp,
@@ -327,8 +329,13 @@ test("web build matrix: routing on a SvelteKit build under every server configur
         assert.equal(get.status, 404, label);
         assert.equal(get.fields.etag, undefined, label);
         assert.ok(varies(get, "accept"), label);
-        const again = await ask(url, "GET", target, { ...headers, "if-none-match": "*" });
+        const again = await ask(url, "GET", target, {
+          ...headers,
+          "if-none-match": "*",
+          range: "bytes=0-99",
+        });
         assert.equal(again.status, 404, label);
+        assert.deepEqual(again.body, get.body, `${label}: the whole page, not a range`);
         continue;
       }
       assert.equal(get.status, 200, label);
@@ -338,9 +345,13 @@ test("web build matrix: routing on a SvelteKit build under every server configur
         ? presetCacheControl(expected.path)
         : undefined;
       assert.equal(get.fields["cache-control"], cacheControl, label);
-      if (expected.fallback === null) continue;
-      // The shell is served as the file it is: its validators, and a 304.
-      assert.ok(varies(get, "accept"), label);
+      if (expected.fallback === "shell") assert.ok(varies(get, "accept"), label);
+      // The shell and a clean URL's page are served as the files they are:
+      // their validators, and a 304 with the 200's fields. (Files asked for
+      // by their own names are revalidated in the representation matrix.)
+      if (expected.fallback === null && (!config.cachePreset || target === `/${expected.path}`)) {
+        continue;
+      }
       const revalidated = await ask(url, "GET", target, {
         ...headers,
         "if-none-match": get.fields.etag,
@@ -447,5 +458,43 @@ test("web build matrix: Accept-Encoding edge cases pick the coding RFC 9110 §12
       assert.equal(get.fields["content-encoding"], coding ?? undefined, label);
       assert.deepEqual(decode(coding, get.body), vite.files.get(path), label);
     }
+  }
+});
+
+// Deno 2.9 writes each `Headers.append()` as a field line of its own, and
+// the core adds `Accept` to the shell's and the 404 page's Vary with
+// append() (missing() in src/core/handler.ts): Deno sends
+// `vary: accept-encoding` and `vary: Accept` on two lines, Node and Bun one
+// `vary: accept-encoding, Accept`. The same list under RFC 9110 §5.3, but
+// the wire differs by runtime (STYLE.md, habit 2). Todo on Deno until the
+// core sets one combined value.
+test("serve() sends the SPA shell's Vary as one field line", {
+  todo: RUNTIME === "deno" && "Deno sends two Vary lines: src/core/handler.ts missing() appends",
+}, async () => {
+  const response = await rawExchange(viteUrl, {
+    method: "GET",
+    target: "/users/42",
+    headers: { accept: HTML, "accept-encoding": "br" },
+  });
+  requests++;
+  assert.equal(response.status, 200);
+  assert.deepEqual(headerValues(response, "vary"), ["accept-encoding, Accept"]);
+});
+
+test("web build matrix: a sidecar asked for by its own name is a plain file", async () => {
+  for (const encoding of ENCODINGS) {
+    const label = `/${VITE_ENTRY}.br (${encoding.name})`;
+    const headers = { "accept-encoding": encoding.field };
+    const get = await ask(viteUrl, "GET", `/${VITE_ENTRY}.br`, headers);
+    const head = await ask(viteUrl, "HEAD", `/${VITE_ENTRY}.br`, headers);
+    assertFraming(label, get, head);
+    if (!encoding.identity) {
+      // Brotli bytes are not compressed again, and identity is refused.
+      assert.equal(get.status, 406, label);
+      continue;
+    }
+    assert.equal(get.status, 200, label);
+    assert.equal(get.fields["content-encoding"], undefined, label);
+    assert.deepEqual(get.body, vite.files.get(`${VITE_ENTRY}.br`), label);
   }
 });
