@@ -226,7 +226,8 @@ export function buildViteApp(): WebBuild {
   }, {
     "index.html": ["br", "gz"],
     [VITE_ENTRY]: ["br", "gz"],
-    "assets/index-D8kU2xPq.css": ["br", "gz"],
+    // A build that writes br alone (one compression plugin per coding).
+    "assets/index-D8kU2xPq.css": ["br"],
   });
 }
 
