@@ -5,7 +5,7 @@
 // invariants, not against a recorded answer:
 //
 // - representations: encoding × Range × conditional × GET/HEAD, for the
-//   files of a Vite build and a plain site;
+//   files of a Vite build;
 // - routing: SPA × clean URLs × dotfiles × cache preset, for the paths of a
 //   SvelteKit build, each path asked with one of the encodings in turn;
 // - negotiation edge cases: q-values, `*`, upper case, whitespace, unknown
@@ -22,6 +22,7 @@ import {
   buildSvelteKitApp,
   buildViteApp,
   VITE_ENTRY,
+  VITE_VENDOR,
   type WebBuild,
 } from "./_helpers/web_builds.ts";
 import {
@@ -106,12 +107,15 @@ const WRONG_TAG = '"not-this-version"';
 let viteUrl: URL;
 let plainUrl: URL;
 before(async () => {
-  viteUrl = await start(vite, { spa: true, cacheControl: true });
+  viteUrl = await start(vite, {
+    spa: true,
+    cacheControl: { rules: [["favicon.svg", "public, max-age=600"]] },
+  });
   plainUrl = await start(plain, {
     cleanUrls: true,
     notFound: "404.html",
     dotfiles: "deny",
-    cacheControl: { rules: [["css/**", "public, max-age=600"]] },
+    cacheControl: true,
   });
 });
 
@@ -127,15 +131,15 @@ function fileTargets(): FileTarget[] {
       path: "assets/logo-Cq3bT9xZ.png",
       cacheControl: ONE_YEAR,
     },
-    // No sidecar: compressed on the fly.
-    { build: vite, target: "/favicon.svg", path: "favicon.svg", cacheControl: "no-cache" },
-    // A user's rule before the preset.
+    // No sidecar: compressed on the fly; and a user's rule before the preset.
     {
-      build: plain,
-      target: "/css/site.css",
-      path: "css/site.css",
+      build: vite,
+      target: "/favicon.svg",
+      path: "favicon.svg",
       cacheControl: "public, max-age=600",
     },
+    // No sidecar and over 64 KiB: compressed as it is sent.
+    { build: vite, target: `/${VITE_VENDOR}`, path: VITE_VENDOR, cacheControl: ONE_YEAR },
   ];
 }
 
@@ -159,7 +163,7 @@ function requestCases(): Case[] {
 test("web build matrix: every representation of every file keeps the invariants", async () => {
   let cases = 0;
   for (const file of fileTargets()) {
-    const url = file.build === vite ? viteUrl : plainUrl;
+    const url = viteUrl;
     const original = file.build.files.get(file.path)!;
     // The 200 of each representation, by coding (`identity` for none).
     const whole = new Map<string, Answer>();
@@ -181,10 +185,17 @@ test("web build matrix: every representation of every file keeps the invariants"
       };
       const get = await ask(url, "GET", file.target, headers);
       const head = await ask(url, "HEAD", file.target, headers);
+      if (rep.kind === "on-the-fly" && rep.streamed && get.status === 200) {
+        // Deno and Bun add `Content-Length: 0` here: left to its own todo
+        // test below, so that the rest of the matrix still runs there.
+        delete head.fields["content-length"];
+      }
       assertFraming(label, get, head);
       assert.ok(varies(get, "accept-encoding"), `${label}: Vary ${get.fields.vary}`);
 
-      saw(`${rep.kind} ${get.status}`);
+      saw(
+        `${rep.kind}${rep.kind === "on-the-fly" && rep.streamed ? " streamed" : ""} ${get.status}`,
+      );
       if (rep.kind === "406") {
         assert.equal(get.status, 406, label);
         continue;
@@ -201,12 +212,23 @@ test("web build matrix: every representation of every file keeps the invariants"
       }
       assert.equal(get.fields["content-encoding"], coding ?? undefined, `${label}: coding`);
       assert.equal(get.fields["cache-control"], file.cacheControl ?? undefined, label);
+      const streamed = rep.kind === "on-the-fly" && rep.streamed;
+      // Bytes compressed as they are sent have no length to give and no
+      // ranges to offer.
+      assert.equal(get.fields["accept-ranges"], streamed ? "none" : "bytes", label);
+      if (streamed) assert.equal(get.fields["content-length"], undefined, label);
       if (range === null) {
         assert.equal(get.status, 200, label);
         assert.deepEqual(decode(coding, get.body), original, `${label}: decoded body`);
         if (rep.kind === "sidecar") assert.deepEqual(get.body, rep.bytes, label);
-        if (conditional === "none") whole.set(coding ?? "identity", get);
-        else assert.equal(get.fields.etag, whole.get(coding ?? "identity")!.fields.etag, label);
+        if (conditional === "none") {
+          whole.set(coding ?? "identity", get);
+          // A file's and a sidecar's bytes are fixed by the file: a strong
+          // tag. Bytes made on the fly may differ with the next version of
+          // the compressor: a weak one (RFC 9110 §8.8.1).
+          const tagged = rep.kind === "on-the-fly" ? /^W\/"[^"]+"$/ : /^"[^"]+"$/;
+          assert.match(get.fields.etag, tagged, `${label}: ETag`);
+        } else assert.equal(get.fields.etag, whole.get(coding ?? "identity")!.fields.etag, label);
         continue;
       }
       // A Range is served from bytes that stay put: a sidecar's, or the
@@ -218,9 +240,8 @@ test("web build matrix: every representation of every file keeps the invariants"
       assert.deepEqual(get.body, sent.subarray(0, 100), `${label}: range body`);
       assert.equal(get.fields.etag, whole.get(coding ?? "identity")!.fields.etag, label);
     }
-    // Each coding has its own strong ETag.
+    // Each coding has its own ETag.
     const tags = [...whole.values()].map((answer) => answer.fields.etag);
-    assert.ok(tags.every((tag) => /^"[^"]+"$/.test(tag)), `${file.target}: ${tags}`);
     assert.equal(new Set(tags).size, tags.length, `${file.target}: ${tags}`);
     assert.ok(
       whole.size >= 2 || file.path.endsWith(".png"),
@@ -235,6 +256,8 @@ test("web build matrix: every representation of every file keeps the invariants"
       "sidecar 304",
       "on-the-fly 200",
       "on-the-fly 304",
+      "on-the-fly streamed 200",
+      "on-the-fly streamed 304",
       "identity 200",
       "identity 206",
       "identity 304",
@@ -516,4 +539,23 @@ test("web build matrix: a higher-weighted coding made on the fly beats a lower-w
     assert.equal(get.fields["content-encoding"], "gzip", field);
     assert.deepEqual(decode("gzip", get.body), vite.files.get(path), field);
   }
+});
+
+// A HEAD for a file compressed as it is sent must not claim a length: the
+// GET has none (it is streamed), and `Content-Length: 0` tells a client
+// that the body is empty (RFC 9110 §9.3.2, §8.6). The core sends this HEAD
+// with a null body and no Content-Length; Deno.serve and Bun.serve then add
+// `content-length: 0` themselves, Node does not. The adapters
+// (src/adapters/deno.ts, src/adapters/bun.ts) need to stop that. Todo on
+// Deno and Bun until then.
+test("serve() sends no Content-Length on HEAD for a file compressed as it is sent", {
+  todo: RUNTIME !== "node" && "Deno.serve and Bun.serve add content-length: 0 to this HEAD",
+}, async () => {
+  const headers = { "accept-encoding": "br" };
+  const get = await ask(viteUrl, "GET", `/${VITE_VENDOR}`, headers);
+  const head = await ask(viteUrl, "HEAD", `/${VITE_VENDOR}`, headers);
+  assert.equal(get.fields["content-encoding"], "br");
+  assert.equal(get.fields["content-length"], undefined);
+  assert.equal(head.fields["content-length"], undefined);
+  assertFraming("HEAD of a streamed br answer", get, head);
 });

@@ -201,10 +201,13 @@ function buildWeb(
 /** The hashed entry chunk of `buildViteApp()`. */
 export const VITE_ENTRY = "assets/index-BxT3k9Qa.js";
 
+/** The hashed vendor chunk of `buildViteApp()`: over 64 KiB, no sidecar. */
+export const VITE_VENDOR = "assets/vendor-Dx8kQ2pL.js";
+
 /**
  * What `vite build` writes with `vite-plugin-compression` (br and gzip):
  * a shell naming hashed assets, the assets with `.br`/`.gz` sidecars, a
- * hashed image (never coded), unhashed files from `public/` (no sidecar: the
+ * vendor chunk over 64 KiB without one, a hashed image (never coded), unhashed files from `public/` (no sidecar: the
  * SVG is compressed on the fly, `robots.txt` is too small to be), and
  * `.vite/manifest.json`, which must never be served.
  */
@@ -219,6 +222,8 @@ export function buildViteApp(): WebBuild {
     [VITE_ENTRY]: `// ${prose(1500, 2)}\ndocument.getElementById("app").textContent = "app";\n`,
     "assets/index-D8kU2xPq.css": `/* ${prose(400, 3)} */\n#app { color: teal }\n`,
     "assets/logo-Cq3bT9xZ.png": noise(3000, 4),
+    // Over 64 KiB without a sidecar: compressed as it is sent.
+    [VITE_VENDOR]: `// ${prose(16000, 6)}\n`,
     "favicon.svg": `<svg xmlns="http://www.w3.org/2000/svg"><!-- ${prose(300, 5)} --></svg>\n`,
     "robots.txt": "User-agent: *\nAllow: /\n",
     ".vite/manifest.json": '{"index.html":{"file":"assets/index-BxT3k9Qa.js"}}\n',

@@ -62,12 +62,13 @@ const COMPRESSIBLE = /\.(?:html|js|css|svg|json|txt)$/;
 /**
  * What a request for the file `path` of `build` should get: the sidecar of
  * the best coding accepted that the build wrote; else the file compressed
- * on the fly (compressible, 1 to 64 KiB, not a Range); else the file
+ * on the fly (compressible, 1 KiB to 64 MiB, not a Range; over 64 KiB as a
+ * stream); else the file
  * itself when identity is acceptable; else 406.
  */
 export type Representation =
   | { kind: "sidecar"; coding: Coding; bytes: Uint8Array }
-  | { kind: "on-the-fly"; coding: Coding }
+  | { kind: "on-the-fly"; coding: Coding; streamed: boolean }
   | { kind: "identity" }
   | { kind: "406" };
 
@@ -85,9 +86,9 @@ export function representation(
     }
   }
   const size = build.files.get(path)!.byteLength;
-  const compressible = COMPRESSIBLE.test(path) && size >= 1024 && size <= 64 * 1024;
+  const compressible = COMPRESSIBLE.test(path) && size >= 1024 && size <= 64 * 1024 * 1024;
   if (!range && compressible && encoding.accepts.length > 0) {
-    return { kind: "on-the-fly", coding: encoding.accepts[0] };
+    return { kind: "on-the-fly", coding: encoding.accepts[0], streamed: size > 64 * 1024 };
   }
   return encoding.identity ? { kind: "identity" } : { kind: "406" };
 }
@@ -132,9 +133,42 @@ export async function exchange(
     assert.ok(fields[name] === undefined || name === "vary", `${method} ${target}: ${name} twice`);
     fields[name] = fields[name] === undefined ? value : `${fields[name]}, ${value}`;
   }
+  const chunked = response.lines.some(([name, value]) =>
+    name === "transfer-encoding" && value.toLowerCase() === "chunked"
+  );
+  const body = chunked ? dechunk(response.body) : response.body;
   // A view, not a Buffer, so that deepEqual compares it with plain bytes.
-  const { buffer, byteOffset, byteLength } = response.body;
-  return { status: response.status, fields, body: new Uint8Array(buffer, byteOffset, byteLength) };
+  return {
+    status: response.status,
+    fields,
+    body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+  };
+}
+
+// The content of a chunked body (RFC 9112 §7.1), checked to end with the
+// last chunk: a body cut short must not pass for a whole one.
+function dechunk(bytes: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  for (;;) {
+    let end = at;
+    while (end + 1 < bytes.length && !(bytes[end] === 13 && bytes[end + 1] === 10)) end++;
+    assert.ok(end + 1 < bytes.length, "chunked body cut before its last chunk");
+    const line = new TextDecoder().decode(bytes.subarray(at, end));
+    const size = parseInt(line.split(";")[0], 16);
+    assert.ok(Number.isInteger(size), `bad chunk size line ${JSON.stringify(line)}`);
+    if (size === 0) break;
+    parts.push(bytes.subarray(end + 2, end + 2 + size));
+    at = end + 2 + size + 2;
+  }
+  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
 }
 
 /** Whether a `Vary` value names `field` (case-insensitive, as RFC 9110 §12.5.5 says). */
