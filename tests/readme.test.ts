@@ -44,6 +44,18 @@ const COMMANDS: Record<string, Coverage> = {
     test: "tests/cli_routing.test.ts",
     help: true,
   },
+  "npx vite build": { test: "tests/cli_web_apps.test.ts" },
+  "npm run fileserver -- dist --spa": { test: "tests/cli_web_apps.test.ts", help: true },
+  "npm run fileserver -- build --clean-urls --spa=200.html": {
+    test: "tests/cli_web_apps.test.ts",
+    help: true,
+  },
+  "npm run fileserver -- site --clean-urls": { test: "tests/cli_web_apps.test.ts", help: true },
+  "npm run fileserver -- dist --cache-explain /assets/index-BxT3k9Qa.js --cache-explain /index.html":
+    { test: "tests/cli_web_apps.test.ts", help: true },
+  "curl -I -H 'accept-encoding: br' http://127.0.0.1:8000/assets/index-BxT3k9Qa.js": {
+    test: "tests/cli_web_apps.test.ts",
+  },
   "npx bun src/cli.ts ./public": { test: "tests/cli_serve.test.ts", help: true },
   "npm run fileserver -- ./public": { test: "tests/cli_serve.test.ts", help: true },
   "apt-get install -y wrk nginx curl": { test: "tests/dependencies.test.ts" },
