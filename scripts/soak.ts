@@ -117,10 +117,16 @@ async function startServer(runtime: Runtime, dir: string): Promise<[ChildProcess
   throw new Error(`${runtime} server did not start: ${out}`);
 }
 
-// ETag and Last-Modified of each file, for the conditional requests.
+// ETag and Last-Modified of each file, for the conditional requests. Those
+// go out without Accept-Encoding, so the validators asked for are the
+// unencoded file's: fetch() would ask for gzip and br on its own, and get
+// the tag of a compressed answer.
 async function learnValidators(url: URL, files: SiteFile[]): Promise<void> {
   for (const file of files) {
-    const response = await fetch(new URL(file.path, url), { method: "HEAD" });
+    const response = await fetch(new URL(file.path, url), {
+      method: "HEAD",
+      headers: { "accept-encoding": "identity" },
+    });
     file.etag = response.headers.get("etag") ?? undefined;
     file.lastModified = response.headers.get("last-modified") ?? undefined;
   }

@@ -320,18 +320,41 @@ export function internalError(): Response {
  * themselves, Deno 2.9 reads such a body to its end and discards it, and
  * Bun 1.4.5 replaces the handler's Content-Length with
  * `Transfer-Encoding: chunked`; given a null body, both send the
- * Content-Length as it is. A body without a Content-Length is left alone:
- * with a null body both runtimes would claim `Content-Length: 0`.
+ * Content-Length as it is. A body without a Content-Length is left alone,
+ * and a 200 or 206 with neither gets a stream that is never sent: with a
+ * null body both runtimes would claim `Content-Length: 0`.
  *
  * @param response The handler's response to a HEAD request.
  * @returns The response to send.
  */
 export function headResponse(response: Response): Response {
-  if (!response.headers.has("content-length")) return response;
+  if (!response.headers.has("content-length")) return unframedHead(response);
   const body = response.body;
   if (body === null) return response;
   body.cancel().catch(() => {});
   return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+// A 200 or 206 to HEAD whose GET has no length (a body compressed as it is
+// sent): given a null body, Deno 2.9 and Bun 1.4.5 add `Content-Length: 0`,
+// which tells the client the body is empty. Given a stream they frame it
+// as GET is framed (chunked) and send none of it, a HEAD being bodiless
+// (both checked on the wire).
+function unframedHead(response: Response): Response {
+  if (response.body !== null || (response.status !== 200 && response.status !== 206)) {
+    return response;
+  }
+  const unsent = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(1));
+      controller.close();
+    },
+  });
+  return new Response(unsent, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

@@ -103,6 +103,30 @@ export function codingWeights(field: string | null): string {
 let lastField: string | null = null;
 let lastWeights = "";
 
+/**
+ * The weight a field gives `coding`: its own, else that of `*`, else 0;
+ * without the field, 0 (identity only).
+ *
+ * @param field The `Accept-Encoding` value, or `null`.
+ * @param coding A content coding.
+ * @returns The weight, from 0 to 1.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { codingWeight } from "./accept_encoding.ts";
+ *
+ * assert.equal(codingWeight("gzip, br;q=0.1", "br"), 0.1);
+ * assert.equal(codingWeight("*;q=0.5", "zstd"), 0.5);
+ * assert.equal(codingWeight(null, "gzip"), 0);
+ * ```
+ */
+export function codingWeight(field: string | null, coding: ContentCoding): number {
+  if (field === null) return 0;
+  const weights = parseWeights(field);
+  return weights.get(coding) ?? weights.get("*") ?? 0;
+}
+
 function identityWeight(weights: Map<string, number>): number {
   return weights.get("identity") ?? (weights.get("*") === 0 ? 0 : 1);
 }

@@ -17,7 +17,7 @@ import {
 import { contentRange, parseRange, unsatisfiedRange } from "./range.ts";
 import { multipartByteranges } from "./multipart_byteranges.ts";
 import { contentType } from "./media_types.ts";
-import { errorResponse, reply, statusForFsError } from "./responses.ts";
+import { addVary, errorResponse, reply, statusForFsError } from "./responses.ts";
 import { quietDelay } from "./quiet_delay.ts";
 import { compressedReply } from "./compressed_reply.ts";
 import type { ContentCoding } from "./accept_encoding.ts";
@@ -87,7 +87,9 @@ export async function fileResponse(
   const headers = representationHeaders(type, validators, options, cacheControl);
   if (coding !== undefined) headers.set("content-encoding", coding);
   const size = info.size;
-  const rangeHeader = request.headers.get("range");
+  // Bytes made on the fly are never ranged (the caller sends those only
+  // when the file's own bytes are refused).
+  const rangeHeader = made ? null : request.headers.get("range");
   // HEAD mirrors GET, 206 included (RFC 9110 §9.3.2: the same header fields
   // as GET would send), so curl -I -r shows what a download would get.
   if (rangeHeader !== null && rangeAllowed(request.headers, validators)) {
@@ -235,7 +237,7 @@ function codedEtag(etag: string, coding: ContentCoding | undefined): string {
  */
 export function varyOnCoding(headers: Headers, options: ResolvedOptions): void {
   if (options.precompressed.length > 0 || options.compress !== null) {
-    headers.append("vary", "accept-encoding");
+    addVary(headers, "accept-encoding");
   }
 }
 

@@ -7,7 +7,7 @@
 
 import { type FileHandlerOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { encodePath, isRefused, resolvePath } from "./resolve_path.ts";
-import { ALLOW, errorResponse, redirectResponse, reply } from "./responses.ts";
+import { addVary, ALLOW, errorResponse, redirectResponse, reply } from "./responses.ts";
 import { locate, type ServeLocated } from "./locate.ts";
 import type { WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
@@ -269,7 +269,7 @@ async function missing(
   const place = { root, serve: serveUncached(context, root) };
   const response = (spa ? await spaFallback(request, place, options) : null) ??
     await notFoundPage(request, place, options) ?? errorResponse(404, request.method);
-  response.headers.append("vary", "Accept");
+  addVary(response.headers, "Accept");
   return response;
 }
 

@@ -156,3 +156,26 @@ export function statusForFsError(error: unknown): 403 | 404 | null {
 // ENOTDIR: a file used as a folder (`/file.txt/x`); ELOOP: a link cycle;
 // ENAMETOOLONG: a hostile URL. None of them reveals anything but "no".
 const NOT_FOUND_CODES = new Set(["ENOENT", "ENOTDIR", "ELOOP", "ENAMETOOLONG"]);
+
+/**
+ * Adds `name` to the `Vary` field of `headers` as one combined value:
+ * Deno 2.9 writes each `Headers.append()` as a field line of its own, and
+ * Node and Bun would send one line for the same fields.
+ *
+ * @param headers The answer's fields.
+ * @param name The request field the answer depends on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addVary } from "./responses.ts";
+ *
+ * const headers = new Headers({ vary: "Origin" });
+ * addVary(headers, "Accept");
+ * assert.equal(headers.get("vary"), "Origin, Accept");
+ * ```
+ */
+export function addVary(headers: Headers, name: string): void {
+  const vary = headers.get("vary");
+  headers.set("vary", vary === null ? name : `${vary}, ${name}`);
+}

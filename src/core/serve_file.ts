@@ -5,7 +5,12 @@
  * @module
  */
 
-import { acceptedCodings, codingWeights } from "./accept_encoding.ts";
+import {
+  acceptedCodings,
+  codingWeight,
+  codingWeights,
+  type ContentCoding,
+} from "./accept_encoding.ts";
 import {
   isCompressible,
   MAX_COMPRESSED_SIZE,
@@ -50,11 +55,14 @@ export async function serveFile(
   const plain = { path: found.path, info: found.info, relative };
   let lookup = cache.lookup;
   let identity = true;
+  const coding = onTheFly(request, found, options);
   if (options.precompressed.length > 0) {
     const folder = lookup === null ? null : await folderGuard(root, segments, options);
     lookup = folder === null ? null : { ...lookup!, guards: [folder] };
     const selected = await selectRepresentation(root, segments, found, request, options);
-    if (selected.kind === "coded") {
+    // A sidecar wins unless the client weighs a coding that can be made
+    // higher (a tie goes to the sidecar: made once, at build time).
+    if (selected.kind === "coded" && !weighsMore(request, coding, selected.coding)) {
       const sidecar = cachedLookup(root, selected.segments, selected.file, options);
       const original = { path: cache.lookup?.path ?? "", info: found.info };
       const guarded = folder === null || sidecar === null
@@ -65,9 +73,8 @@ export async function serveFile(
       const coded = { path, info, coding: selected.coding, typePath: found.path, relative };
       return await fileResponse(request, { ...coded, onWhole }, options);
     }
-    identity = selected.kind === "identity";
+    identity = selected.kind !== "none";
   }
-  const coding = onTheFly(request, found, options);
   if (coding !== null) {
     const compressor = options.compress!;
     if (found.info.size > MAX_COMPRESSED_SIZE) {
@@ -86,19 +93,32 @@ export async function serveFile(
 }
 
 // The coding to compress `found` with on the fly, or null: a compressible
-// type within the size bounds, no Range (a range of bytes made on the fly
-// would not survive the next version of the compressor), and a coding the
-// client accepts.
-function onTheFly(request: RequestView, found: Located, options: ResolvedOptions) {
+// type within the size bounds and a coding the client accepts. A Range
+// gets the file's own bytes (a range of bytes made on the fly would not
+// survive the next version of the compressor), unless the client refuses
+// those: then the Range is ignored (RFC 9110 §14.2 allows it) rather than
+// answered 406.
+function onTheFly(
+  request: RequestView,
+  found: Located,
+  options: ResolvedOptions,
+): ContentCoding | null {
   const compressor = options.compress;
   if (compressor === null) return null;
   const { size } = found.info;
   if (size < MIN_COMPRESSED_SIZE || size > MAX_STREAMED_SIZE) return null;
   if (size > MAX_COMPRESSED_SIZE && compressor.compressStream === undefined) return null;
-  if (request.headers.get("range") !== null) return null;
   if (!isCompressible(contentType(found.path))) return null;
   const field = request.headers.get("accept-encoding");
-  return acceptedCodings(field, compressor.codings).codings[0] ?? null;
+  const { codings, identity } = acceptedCodings(field, compressor.codings);
+  if (request.headers.get("range") !== null && identity) return null;
+  return codings[0] ?? null;
+}
+
+function weighsMore(request: RequestView, made: ContentCoding | null, sidecar: ContentCoding) {
+  if (made === null) return false;
+  const field = request.headers.get("accept-encoding");
+  return codingWeight(field, made) > codingWeight(field, sidecar);
 }
 
 // The version of the folder that holds the file, or null when it cannot be

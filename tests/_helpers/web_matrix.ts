@@ -62,8 +62,8 @@ const COMPRESSIBLE = /\.(?:html|js|css|svg|json|txt)$/;
 /**
  * What a request for the file `path` of `build` should get: the sidecar of
  * the best coding accepted that the build wrote; else the file compressed
- * on the fly (compressible, 1 KiB to 64 MiB, not a Range; over 64 KiB as a
- * stream); else the file
+ * on the fly (compressible, 1 KiB to 64 MiB, not a Range unless identity is
+ * refused; over 64 KiB as a stream); else the file
  * itself when identity is acceptable; else 406.
  */
 export type Representation =
@@ -87,7 +87,9 @@ export function representation(
   }
   const size = build.files.get(path)!.byteLength;
   const compressible = COMPRESSIBLE.test(path) && size >= 1024 && size <= 64 * 1024 * 1024;
-  if (!range && compressible && encoding.accepts.length > 0) {
+  // A Range gets the file's own bytes, unless the client refuses them: then
+  // the Range is ignored and the whole file compressed, rather than 406.
+  if ((!range || !encoding.identity) && compressible && encoding.accepts.length > 0) {
     return { kind: "on-the-fly", coding: encoding.accepts[0], streamed: size > 64 * 1024 };
   }
   return encoding.identity ? { kind: "identity" } : { kind: "406" };
@@ -136,7 +138,9 @@ export async function exchange(
   const chunked = response.lines.some(([name, value]) =>
     name === "transfer-encoding" && value.toLowerCase() === "chunked"
   );
-  const body = chunked ? dechunk(response.body) : response.body;
+  // A HEAD answer has no content, whatever its framing fields say
+  // (RFC 9110 §9.3.2): Bun frames one as GET is framed, chunked.
+  const body = chunked && method !== "HEAD" ? dechunk(response.body) : response.body;
   // A view, not a Buffer, so that deepEqual compares it with plain bytes.
   return {
     status: response.status,
