@@ -22,6 +22,11 @@ import { crashReason, isAlive, launch, restart, type Slot } from "./lineup.ts";
 import { killAllNow, sampleRss, stopServer } from "./processes.ts";
 import { type Cell, renderGroup, type Results } from "./report.ts";
 import { measureRssGrowth, renderRssGrowth, type RssGrowth } from "./rss_growth.ts";
+import {
+  type FirstCompression,
+  measureFirstCompression,
+  renderFirstCompression,
+} from "./first_compression.ts";
 import { renderScaling } from "./scaling.ts";
 import { GROUPS, ROOT, selectServers } from "./servers.ts";
 import { makeSite } from "./site.ts";
@@ -36,6 +41,8 @@ interface Context {
   plans: Map<string, Map<string, Plan>>;
   /** The 1 GiB probe's results. */
   growths: RssGrowth[];
+  /** The first-request compression probe's rows. */
+  firstCompressions: FirstCompression[];
 }
 
 function cellOf(context: Context, server: string, scenario: string): Cell {
@@ -153,6 +160,7 @@ function report(context: Context): string {
     "",
     groups.join("\n"),
     renderRssGrowth(context.growths),
+    renderFirstCompression(context.firstCompressions),
   ].join("\n");
 }
 
@@ -187,6 +195,7 @@ async function main(): Promise<void> {
     results: new Map(),
     plans: new Map(),
     growths: [],
+    firstCompressions: [],
   };
   const slots: Slot[] = [];
   try {
@@ -202,6 +211,7 @@ async function main(): Promise<void> {
     noteMissingRuns(context);
     // After the runs, so that the download leaves no trace in their peak RSS.
     context.growths = await measureRssGrowth(slots);
+    context.firstCompressions = await measureFirstCompression(slots);
   } finally {
     for (const slot of slots) if (slot.server !== null) await stopServer(slot.server);
     rmSync(tmp, { recursive: true, force: true });

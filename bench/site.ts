@@ -27,7 +27,13 @@ export const HUGE_FILE: { name: string; size: number } = { name: "1g.bin", size:
 // Minified-looking JavaScript with varied names and numbers, which brotli
 // shrinks about as much as a real bundle (to roughly a quarter), not to
 // nothing as it would a repeated line.
-function scriptLike(size: number): Uint8Array {
+/**
+ * JavaScript-like text of `size` bytes.
+ *
+ * @param size The length.
+ * @returns The bytes.
+ */
+export function scriptLike(size: number): Uint8Array {
   let text = "";
   for (let i = 0; text.length < size; i++) {
     const name = randomBytes(4).toString("hex");
