@@ -15,7 +15,6 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Server } from "../src/adapters/_serve_options.ts";
 import { runtimeServe } from "./_helpers/adapter.ts";
-import { RUNTIME } from "./_helpers/fixture.ts";
 import { headerValues, rawExchange } from "./_helpers/raw_http.ts";
 import {
   buildPlainSite,
@@ -483,13 +482,11 @@ test("web build matrix: Accept-Encoding edge cases pick the coding RFC 9110 §12
   }
 });
 
-// Deno 2.9 writes each `Headers.append()` as a field line of its own, and
-// the core adds `Accept` to the shell's and the 404 page's Vary with
-// append() (missing() in src/core/handler.ts): Deno sends
-// `vary: accept-encoding` and `vary: Accept` on two lines, Node and Bun one
-// `vary: accept-encoding, Accept`. The same list under RFC 9110 §5.3, but
-// the wire differs by runtime (STYLE.md, habit 2). Todo on Deno until the
-// core sets one combined value.
+// Deno 2.9 writes each `Headers.append()` as a field line of its own, so
+// the core sets one combined Vary (addVary()): otherwise Deno would send
+// `vary: accept-encoding` and `vary: Accept` on two lines where Node and
+// Bun send one. The same list under RFC 9110 §5.3, but the wire must not
+// differ by runtime (STYLE.md, habit 2).
 test("serve() sends the SPA shell's Vary as one field line", async () => {
   const response = await rawExchange(viteUrl, {
     method: "GET",
@@ -521,11 +518,8 @@ test("web build matrix: a sidecar asked for by its own name is a plain file", as
 
 // The README ("Precompressed files") says the choice follows the client's
 // q-values. With `compress` on as well, a file with only a `.br` sidecar
-// goes out as br to a client that weighs gzip higher, although gzip can be
-// made on the fly: src/core/serve_file.ts serveFile() takes any sidecar
-// that selectRepresentation() (src/core/precompressed.ts) finds before it
-// considers compressing, and the sidecar loop only ranks the sidecars that
-// exist. Todo until the choice ranks on-the-fly codings with the sidecars.
+// goes out as gzip, made on the fly, to a client that weighs gzip higher
+// (a tie goes to the sidecar).
 test("web build matrix: a higher-weighted coding made on the fly beats a lower-weighted sidecar", async () => {
   const path = "assets/index-D8kU2xPq.css";
   for (const field of ["gzip, br;q=0.1", "br;q=0.5, gzip;q=0.8"]) {
@@ -538,11 +532,9 @@ test("web build matrix: a higher-weighted coding made on the fly beats a lower-w
 
 // A HEAD for a file compressed as it is sent must not claim a length: the
 // GET has none (it is streamed), and `Content-Length: 0` tells a client
-// that the body is empty (RFC 9110 §9.3.2, §8.6). The core sends this HEAD
-// with a null body and no Content-Length; Deno.serve and Bun.serve then add
-// `content-length: 0` themselves, Node does not. The adapters
-// (src/adapters/deno.ts, src/adapters/bun.ts) need to stop that. Todo on
-// Deno and Bun until then.
+// that the body is empty (RFC 9110 §9.3.2, §8.6). Given a null body,
+// Deno.serve and Bun.serve add `content-length: 0` themselves, so their
+// adapters hand them a stream they never send (headResponse()).
 test("serve() sends no Content-Length on HEAD for a file compressed as it is sent", async () => {
   const headers = { "accept-encoding": "br" };
   const get = await ask(viteUrl, "GET", `/${VITE_VENDOR}`, headers);
