@@ -7,10 +7,25 @@
 
 import type { FileSystem } from "./fs.ts";
 import type { FileCacheLimits } from "./file_cache.ts";
-import { defaultOnError } from "./default_on_error.ts";
-import { type CacheControlOptions, type CachePolicy, createCachePolicy } from "./cache_policy.ts";
-import { CONTENT_CODINGS, type ContentCoding } from "./accept_encoding.ts";
+import type { CacheControlOptions, CachePolicy } from "./cache_policy.ts";
+import type { ContentCoding } from "./accept_encoding.ts";
 import type { Compressor } from "./compression.ts";
+import {
+  fail,
+  oneOf,
+  relativeFile,
+  resolveCache,
+  resolveCacheControl,
+  resolveCompress,
+  resolveFs,
+  resolveHeaders,
+  resolveIndex,
+  resolveMaxRanges,
+  resolveOnError,
+  resolvePrecompressed,
+  resolveRoot,
+  resolveUrlRoot,
+} from "./option_checks.ts";
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
@@ -169,18 +184,6 @@ export interface ResolvedOptions {
   onError: (error: unknown, request: () => Request) => void;
 }
 
-// The handler computes these itself; a user value would break framing or
-// make validators lie.
-const RESERVED_HEADERS = new Set([
-  "content-encoding",
-  "content-length",
-  "content-range",
-  "transfer-encoding",
-  "etag",
-  "last-modified",
-  "connection",
-]);
-
 /**
  * Validates options and fills in defaults.
  *
@@ -194,12 +197,15 @@ const RESERVED_HEADERS = new Set([
  * import assert from "node:assert/strict";
  * import { resolveOptions } from "./options.ts";
  * import type { FileSystem } from "./fs.ts";
-import type { FileCacheLimits } from "./file_cache.ts";
  *
- * const resolved = resolveOptions({ root: "/srv/www/", fs: {} as FileSystem });
+ * const unused = () => Promise.reject(new Error("not called"));
+ * const fs = {
+ *   stat: unused, lstat: unused, realPath: unused, realStat: unused, readDir: unused, open: unused,
+ * } as unknown as FileSystem;
+ * const resolved = resolveOptions({ root: "/srv/www/", fs });
  * assert.equal(resolved.root, "/srv/www");
  * assert.deepEqual(resolved.index, ["index.html"]);
- * assert.throws(() => resolveOptions({ root: "www", fs: {} as FileSystem }), TypeError);
+ * assert.throws(() => resolveOptions({ root: "www", fs }), TypeError);
  * ```
  */
 export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
@@ -240,174 +246,4 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     compress: resolveCompress(options.compress ?? false),
     onError: resolveOnError(options.onError),
   };
-}
-
-function fail(name: string, reason: string): never {
-  throw new TypeError(`Cannot create file handler: "${name}" ${reason}`);
-}
-
-function resolveRoot(root: unknown): string {
-  if (typeof root !== "string" || root === "") fail("root", "must be a non-empty string");
-  if (!root.startsWith("/")) fail("root", "must be an absolute path");
-  if (root.includes("\0")) fail("root", "must not contain NUL");
-  const trimmed = root.replace(/\/+$/, "");
-  return trimmed === "" ? "/" : trimmed;
-}
-
-function resolveFs(fs: unknown): FileSystem {
-  const port = fs as Partial<FileSystem> | null;
-  const methods = ["stat", "lstat", "realPath", "realStat", "readDir", "open"] as const;
-  if (
-    typeof port !== "object" || port === null ||
-    methods.some((m) => typeof port[m] !== "function")
-  ) {
-    fail("fs", "must implement stat, lstat, realPath, realStat, readDir and open");
-  }
-  return port as FileSystem;
-}
-
-function resolveUrlRoot(urlRoot: unknown): string {
-  if (typeof urlRoot !== "string") fail("urlRoot", "must be a string");
-  if (urlRoot === "" || urlRoot === "/") return "";
-  if (!urlRoot.startsWith("/")) fail("urlRoot", 'must start with "/"');
-  const segments = urlRoot.split("/").filter((s) => s !== "");
-  if (segments.some((s) => s === "." || s === ".." || s.includes("\\"))) {
-    fail("urlRoot", "must not contain dot-segments or backslashes");
-  }
-  return segments.map((s) => "/" + encodeURIComponent(s)).join("");
-}
-
-function resolveIndex(index: unknown): readonly string[] {
-  if (index === false) return [];
-  if (!Array.isArray(index)) fail("index", "must be an array of file names or false");
-  for (const name of index) {
-    if (
-      typeof name !== "string" || name === "" || name === "." || name === ".." ||
-      name.includes("/") || name.includes("\\") || name.includes("\0")
-    ) fail("index", "must hold plain file names");
-  }
-  return Object.freeze([...index]);
-}
-
-// A file the handler serves in place of another goes through the same
-// containment, dotfile and symlink rules as a URL: a name is checked here
-// like a URL's segments, and its lookup is locate()'s.
-function relativeFile(name: string, value: unknown, dotfiles: DotfilePolicy): readonly string[] {
-  if (typeof value !== "string" || value === "") fail(name, "must be a non-empty file name");
-  if (value.startsWith("/")) {
-    fail(name, 'must be a path relative to the root, such as "index.html"');
-  }
-  const segments = value.split("/");
-  for (const segment of segments) {
-    if (
-      segment === "" || segment === "." || segment === ".." || segment.includes("\\") ||
-      segment.includes("\0")
-    ) fail(name, "must be a plain path under the root");
-    if (segment.startsWith(".") && dotfiles !== "allow") {
-      fail(name, 'must not name a dotfile unless "dotfiles" is "allow"');
-    }
-  }
-  return Object.freeze(segments);
-}
-
-function oneOf<T>(name: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) {
-    fail(name, `must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
-  }
-  return value as T;
-}
-
-function resolveHeaders(init: unknown): ReadonlyArray<readonly [string, string]> {
-  let headers: Headers;
-  try {
-    headers = new Headers(init as HeadersInit);
-  } catch (error) {
-    fail("headers", `are invalid: ${(error as Error).message}`);
-  }
-  const pairs: Array<readonly [string, string]> = [];
-  for (const [name, value] of headers) {
-    if (RESERVED_HEADERS.has(name)) fail("headers", `must not set ${name}`);
-    pairs.push([name, value]);
-  }
-  return Object.freeze(pairs);
-}
-
-function resolveCompress(value: unknown): Compressor | null {
-  if (value === false) return null;
-  const compressor = value as Partial<Compressor> | null;
-  if (
-    typeof compressor !== "object" || compressor === null ||
-    typeof compressor.compress !== "function" || !Array.isArray(compressor.codings) ||
-    compressor.codings.some((c) => !CONTENT_CODINGS.includes(c))
-  ) {
-    fail("compress", "must be false or a compressor such as zlibCompressor()");
-  }
-  return compressor as Compressor;
-}
-
-function resolvePrecompressed(value: unknown): readonly ContentCoding[] {
-  if (value === true) return CONTENT_CODINGS;
-  if (value === false) return [];
-  const codings = Array.isArray(value) ? value : null;
-  if (
-    codings === null ||
-    codings.some((c) => !CONTENT_CODINGS.includes(c)) ||
-    new Set(codings).size !== codings.length
-  ) {
-    fail(
-      "precompressed",
-      `must be a boolean or a list of distinct codings from ${CONTENT_CODINGS.join(", ")}`,
-    );
-  }
-  return [...codings];
-}
-
-function resolveMaxRanges(value: unknown): number {
-  if (typeof value !== "number") fail("maxRanges", "must be a number");
-  if (!Number.isInteger(value) || value < 1 || value > 1000) {
-    throw new RangeError(
-      'Cannot create file handler: "maxRanges" must be an integer from 1 to 1000',
-    );
-  }
-  return value;
-}
-
-function resolveCache(cache: unknown): Required<FileCacheLimits> | null {
-  if (cache === false) return null;
-  if (typeof cache !== "object" || cache === null) fail("cache", "must be an object or false");
-  const { maxBytes = 32 * 1024 * 1024, maxFiles = 4096 } = cache as FileCacheLimits;
-  return {
-    maxBytes: count("cache.maxBytes", maxBytes),
-    maxFiles: count("cache.maxFiles", maxFiles),
-  };
-}
-
-function resolveCacheControl(option: unknown, headers: unknown): CachePolicy | null {
-  let policy: CachePolicy | null;
-  try {
-    policy = createCachePolicy(option as boolean | CacheControlOptions);
-  } catch (error) {
-    fail("cacheControl", (error as Error).message);
-  }
-  // Two sources for one field would leave the reader guessing which wins.
-  if (policy !== null && new Headers(headers as HeadersInit).has("cache-control")) {
-    fail("cacheControl", 'cannot be used with a "Cache-Control" in "headers": pick one');
-  }
-  return policy;
-}
-
-function count(name: string, value: unknown): number {
-  if (typeof value !== "number") fail(name, "must be a number");
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new RangeError(`Cannot create file handler: "${name}" must be a positive integer`);
-  }
-  return value;
-}
-
-function resolveOnError(
-  onError: unknown,
-): (error: unknown, request: () => Request) => void {
-  if (onError === undefined) return defaultOnError();
-  if (typeof onError !== "function") fail("onError", "must be a function");
-  return (error, request) => onError(error, request());
 }
