@@ -8,19 +8,13 @@ import { LOG_FORMATS, type LogFormat } from "./access_log.ts";
 import { statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { DEFAULT_TIMEOUTS } from "../adapters/_timeouts.ts";
-import { compileGlob } from "../core/glob.ts";
+import { UsageError } from "./usage_error.ts";
+import { parseHeader } from "./header_arg.ts";
+import { parseCache } from "./cache_arg.ts";
 
-/** A usage mistake: one line for stderr, exit status 2. */
-export class UsageError extends Error {
-  /** A hint shown after the message. */
-  readonly hint: string;
-
-  constructor(message: string, hint = "Run 'fileserver --help' for usage.") {
-    super(printable(message));
-    this.name = "UsageError";
-    this.hint = hint;
-  }
-}
+export { UsageError } from "./usage_error.ts";
+export { parseHeader } from "./header_arg.ts";
+export { parseCache } from "./cache_arg.ts";
 
 /** The parsed `serve` command. */
 export interface ServeArgs {
@@ -225,22 +219,6 @@ function cleanMessage(message: string): string {
   return message.split(/\.\s/)[0].replace(/\.$/, "");
 }
 
-// Messages quote what was typed, which may hold line breaks or escape
-// sequences; escaped, the message stays the one line main() promises on
-// stderr and cannot drive the terminal.
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\0-\x1f\x7f-\x9f\u2028\u2029]/g;
-
-function printable(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    const code = c.charCodeAt(0);
-    if (code === 10) return "\\n";
-    if (code === 13) return "\\r";
-    if (code === 9) return "\\t";
-    return "\\u" + code.toString(16).padStart(4, "0");
-  });
-}
-
 function serveArgs(values: Record<string, unknown>, positionals: string[]): ServeArgs {
   if (positionals.length > 1) {
     throw new UsageError(`Unexpected argument '${positionals[1]}': serve takes one folder`);
@@ -299,67 +277,6 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
   };
 }
 
-/**
- * Reads the `--cache` values: `preset` (the default), `off`, or
- * `GLOB=VALUE` rules (repeatable, first match wins, tried before the
- * preset; with `off`, alone).
- *
- * @param values The flag's values, in order.
- * @param headers The `-H` headers: a `Cache-Control` there replaces the
- *   default preset, and conflicts with an explicit `--cache`.
- * @returns The policy for `createFileHandler()`'s `cacheControl`, or `false`.
- * @throws {UsageError} for a malformed rule, `preset` with `off`, or
- *   `--cache` with `-H Cache-Control`.
- */
-export function parseCache(
-  values: readonly string[],
-  headers: ReadonlyArray<[string, string]> = [],
-): { rules: Array<[string, string]>; preset: boolean } | false {
-  const fixed = headers.some(([name]) => name.toLowerCase() === "cache-control");
-  if (values.length === 0) return fixed ? false : { rules: [], preset: true };
-  const rules: Array<[string, string]> = [];
-  let preset: boolean | null = null;
-  for (const value of values) {
-    if (value === "preset" || value === "off") {
-      if (preset !== null && preset !== (value === "preset")) {
-        throw new UsageError("--cache preset and --cache off contradict each other");
-      }
-      preset = value === "preset";
-      continue;
-    }
-    rules.push(parseCacheRule(value));
-  }
-  if (fixed && (rules.length > 0 || preset === true)) {
-    throw new UsageError(
-      "--cache and -H Cache-Control both set Cache-Control",
-      "Use --cache 'GLOB=VALUE' rules, or -H with --cache off.",
-    );
-  }
-  if (preset === false && rules.length === 0) return false;
-  return { rules, preset: preset ?? true };
-}
-
-function parseCacheRule(text: string): [string, string] {
-  const equals = text.indexOf("=");
-  const glob = equals < 0 ? "" : text.slice(0, equals).trim();
-  const value = equals < 0 ? "" : text.slice(equals + 1).trim();
-  const hint = "Write --cache preset, --cache off or --cache 'GLOB=VALUE', " +
-    "e.g. --cache 'downloads/**=no-store'.";
-  if (glob === "" || value === "") throw new UsageError(`Malformed --cache '${text}'`, hint);
-  try {
-    compileGlob(glob);
-  } catch (error) {
-    throw new UsageError(`--cache: ${(error as Error).message}`, hint);
-  }
-  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
-    throw new UsageError(
-      `--cache ${glob}: the value may hold only printable Latin-1 characters`,
-      hint,
-    );
-  }
-  return [glob, value];
-}
-
 function getArgs(values: Record<string, unknown>, positionals: string[]): GetArgs {
   if (positionals.length !== 1) {
     throw new UsageError(
@@ -377,76 +294,6 @@ function getArgs(values: Record<string, unknown>, positionals: string[]): GetArg
     resume: values.continue === true,
     verbose: values.verbose === true,
   };
-}
-
-// Fields the runtime or the server sets itself: framing and
-// connection-specific fields (RFC 9110 §7.6.1, refused by HTTP/2, RFC 9113
-// §8.2.2), which fetch silently drops, sends or throws on depending on the
-// runtime (Node's undici throws on Transfer-Encoding, Keep-Alive, Upgrade,
-// Expect; Bun sends Host as given, Deno and Node replace it).
-const CONNECTION_FIELDS: Record<string, string> = {
-  "content-length": "the body's framing is set by the runtime",
-  "transfer-encoding": "the body's framing is set by the runtime",
-  "trailer": "the body's framing is set by the runtime",
-  "connection": "it is connection-specific (RFC 9110 §7.6.1)",
-  "keep-alive": "it is connection-specific (RFC 9110 §7.6.1)",
-  "proxy-connection": "it is connection-specific (RFC 9110 §7.6.1)",
-  "te": "it is connection-specific (RFC 9110 §7.6.1)",
-  "upgrade": "it is connection-specific (RFC 9110 §7.6.1)",
-};
-const FORBIDDEN: Record<"request" | "response", Record<string, string>> = {
-  request: {
-    ...CONNECTION_FIELDS,
-    host: "it comes from the URL",
-    expect: "fetch cannot wait for 100 Continue",
-  },
-  response: {
-    ...CONNECTION_FIELDS,
-    "content-range": "it is computed for each Range request",
-    etag: "it is computed for each file",
-    "last-modified": "it is computed for each file",
-  },
-};
-
-/**
- * Parses `NAME:VALUE` (the value may hold colons).
- *
- * @param text The flag's value.
- * @param kind Whether the header goes on requests (`get`) or responses (`serve`).
- * @returns The name and the trimmed value.
- * @throws {UsageError} when the name is missing or not a valid field name,
- *   the value holds a control character or one beyond Latin-1, or the field
- *   is one the runtime or the server sets itself.
- */
-export function parseHeader(
-  text: string,
-  kind: "request" | "response" = "response",
-): [string, string] {
-  const colon = text.indexOf(":");
-  const name = colon < 0 ? "" : text.slice(0, colon).trim();
-  const value = colon < 0 ? "" : text.slice(colon + 1).trim();
-  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || /[\r\n\0]/.test(value)) {
-    throw new UsageError(
-      `Malformed header '${text}'`,
-      "Write it as NAME:VALUE, e.g. -H 'Cache-Control: max-age=60'.",
-    );
-  }
-  // field-value: VCHAR, obs-text, SP and HTAB (RFC 9110 §5.5); Deno and
-  // undici refuse other control characters, and Headers anything > 0xFF.
-  if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) {
-    throw new UsageError(
-      `-H ${name}: the value may hold only printable Latin-1 characters`,
-      "Percent-encode other characters, as URLs do.",
-    );
-  }
-  const reason = FORBIDDEN[kind][name.toLowerCase()];
-  if (reason !== undefined) {
-    throw new UsageError(
-      `-H ${name} cannot be set: ${reason}`,
-      "Drop this -H; other headers are sent as given.",
-    );
-  }
-  return [name, value];
 }
 
 // An empty value is always a slip (`--host ''`, `-o "$UNSET"`): refused
