@@ -9,8 +9,10 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { Hono } from "hono";
 import { serveStatic } from "../src/hono.ts";
+import { zlibCompressor } from "../src/fs/zlib_compressor.ts";
 import { RUNTIME } from "./_helpers/fixture.ts";
 
 const ROOT = mkdtempSync(join(tmpdir(), "fileserver-hono-"));
@@ -207,4 +209,45 @@ test(`serveStatic() on ${RUNTIME}'s own server: file, range, 304, fallthrough`, 
   } finally {
     await server.close();
   }
+});
+
+test(`serveStatic() on ${RUNTIME} passes the core's options: listing, compression, sidecars`, async () => {
+  mkdirSync(join(ROOT, "static", "list"), { recursive: true });
+  writeFileSync(join(ROOT, "static", "list", "a.txt"), "a\n");
+  const big = "body { color: red; }\n".repeat(200);
+  writeFileSync(join(ROOT, "static", "big.css"), big);
+  writeFileSync(join(ROOT, "static", "side.js"), "console.log(1);\n".repeat(50));
+  writeFileSync(join(ROOT, "static", "side.js.br"), "not really brotli");
+  const hono = new Hono();
+  hono.use(
+    "/static/*",
+    serveStatic({
+      root: ROOT,
+      listing: true,
+      precompressed: true,
+      compress: zlibCompressor(),
+    }),
+  );
+  const listing = await hono.fetch(new Request("http://localhost/static/list/"));
+  assert.equal(listing.status, 200);
+  assert.match(await listing.text(), /a\.txt/);
+
+  const compressed = await hono.fetch(
+    new Request("http://localhost/static/big.css", { headers: { "accept-encoding": "gzip" } }),
+  );
+  assert.equal(compressed.headers.get("content-encoding"), "gzip");
+  const body = new Uint8Array(await compressed.arrayBuffer());
+  assert.equal(new TextDecoder().decode(gunzipSync(body)), big);
+
+  const sidecar = await hono.fetch(
+    new Request("http://localhost/static/side.js", { headers: { "accept-encoding": "br" } }),
+  );
+  assert.equal(sidecar.headers.get("content-encoding"), "br");
+  assert.equal(await sidecar.text(), "not really brotli");
+});
+
+test("serveStatic() with an invalid core option rejects each request with its TypeError", async () => {
+  const middleware = serveStatic({ root: ROOT, dotfiles: "sometimes" as "allow" });
+  const c = { req: { raw: new Request("http://localhost/static/hello.txt"), path: "/x" } };
+  await assert.rejects(middleware(c, async () => {}), TypeError);
 });
