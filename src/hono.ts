@@ -67,7 +67,7 @@ export interface ServeStaticOptions extends Omit<FileHandlerOptions, "fs"> {
   /**
    * What a path that is not a file gets: `"next"` falls through to the
    * handlers after this one (Hono's convention), `"404"` answers the core's
-   * 404. A method other than GET, HEAD or OPTIONS always falls through.
+   * 404. A method other than GET and HEAD always falls through, as in Hono.
    * @default {"next"}
    */
   onNotFound?: "next" | "404";
@@ -124,11 +124,13 @@ export function serveStatic(options: ServeStaticOptions): HonoMiddleware {
 
   return async (c, next) => {
     const raw = c.req.raw;
+    // As Hono's own: other methods (OPTIONS too, so that a CORS preflight
+    // route after this one is reached) are not ours to answer.
+    if (raw.method !== "GET" && raw.method !== "HEAD") return next();
     const rewritten = rewriteRequestPath?.(c.req.path, c);
     const request = rewritten === undefined ? raw : withPath(raw, rewritten);
     const response = await (await handler)(request);
-    // Hono's own falls through on 404 and on methods it does not serve.
-    if (response.status === 405 || (response.status === 404 && onNotFound === "next")) {
+    if (response.status === 404 && onNotFound === "next") {
       await response.body?.cancel();
       await next();
       return;

@@ -34,6 +34,7 @@ function app(): Hono {
   hono.use("/strict/*", serveStatic({ root: ROOT, urlRoot: "/strict", onNotFound: "404" }));
   hono.get("/strict/*", (c) => c.text("never reached"));
   hono.post("/static/*", (c) => c.text("posted"));
+  hono.options("/static/*", (c) => c.text("preflight"));
   return hono;
 }
 
@@ -59,6 +60,8 @@ test(`serveStatic() on ${RUNTIME} falls through to the next route for a missing 
 test(`serveStatic() on ${RUNTIME} falls through on a method it does not serve`, async () => {
   const response = await fetchApp("/static/hello.txt", { method: "POST", body: "x" });
   assert.equal(await response.text(), "posted");
+  const options = await fetchApp("/static/hello.txt", { method: "OPTIONS" });
+  assert.equal(await options.text(), "preflight");
 });
 
 test(`serveStatic() on ${RUNTIME} answers a Range with 206`, async () => {
