@@ -15,7 +15,9 @@ const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
   "@types/node": "deno check of node: imports",
   bun: "the Bun runner and adapter",
   deno: "the Deno runner, fmt, lint, check, doc, publish",
+  "@hono/node-server": "tests/hono.test.ts runs the Hono middleware on Node's own server",
   "fast-check": "the property tests",
+  hono: "tests/hono.test.ts and examples/hono.ts: the middleware in a real Hono app",
   "mime-db": "npm run gen:media and its up-to-date test",
   node: "Node 24: runs the .ts sources, the test runner and the build",
   // The core, not the whole puppeteer: that one downloads its own Chrome on

@@ -61,6 +61,12 @@ const LAUNCHES: Launch[] = [
     ready: /^Serving examples\/site on (http:\S+)/m,
   },
   {
+    name: "examples/hono.ts",
+    runtime: "deno",
+    command: (port) => [process.execPath, ["run", "-A", `${EXAMPLES}hono.ts`, String(port)]],
+    ready: /^Serving examples\/site on (http:\S+)/m,
+  },
+  {
     name: "examples/bun.ts",
     runtime: "bun",
     command: (port) => [process.execPath, [`${EXAMPLES}bun.ts`, String(port)]],

@@ -218,6 +218,14 @@ function importRule(file: string, found: Import): string | null {
     if (path !== null && (path.startsWith("src/client/") || path === "src/cli.ts")) {
       return "adapters sit below the cli and beside the client";
     }
+  } else if (file === "src/hono.ts") {
+    // A framework entry point is a thin layer over the core and the ports,
+    // never a second implementation, and needs no framework package.
+    if (specifier.startsWith("node:")) return null;
+    if (path === null) return "the Hono middleware imports no package, hono included";
+    if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node)\.ts$/.test(path)) {
+      return "the Hono middleware imports only the core and the file-system ports";
+    }
   }
   return null;
 }
@@ -319,6 +327,20 @@ test("layers: src/adapters/ imports neither src/client nor src/cli.ts", () => {
 function messages(file: string, source: string): string[] {
   return checkSource(file, source).map((v) => `${v.line}: ${v.message}`);
 }
+
+test("layers: src/hono.ts imports only the core and the file-system ports", () => {
+  const file = "src/hono.ts";
+  assert.deepEqual(checkSource(file, readFileSync(posix.join(REPO, file), "utf8")), []);
+});
+
+test("checkSource() reports an adapter or a package imported by src/hono.ts", () => {
+  const rules = (code: string) => messages("src/hono.ts", code);
+  assert.equal(rules(`import { serve } from "./adapters/node.ts";`).length, 1);
+  assert.equal(rules(`import type { Context } from "hono";`).length, 1);
+  assert.equal(rules(`import { x } from "./cli.ts";`).length, 1);
+  assert.deepEqual(rules(`import { createFileHandler } from "./core/handler.ts";`), []);
+  assert.deepEqual(rules(`const m = await import("./fs/bun.ts");`), []);
+});
 
 test("checkSource() reports a node: import in src/core", () => {
   assert.equal(messages("src/core/x.ts", `import { x } from "node:fs";`).length, 1);

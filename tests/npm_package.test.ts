@@ -109,9 +109,14 @@ child.on("exit", (code) => console.log("exit", code));
     `import { createFileHandler } from "@seed/fileserver";
 import { serve, nodeFileSystem } from "@seed/fileserver/node";
 import { follow } from "@seed/fileserver/client";
+import { serveStatic } from "@seed/fileserver/hono";
 const handler = createFileHandler({ root: process.cwd(), fs: nodeFileSystem() });
 const response = await handler(new Request("http://localhost/hello.txt"));
-console.log(response.status, typeof serve, typeof follow);
+// The Hono middleware, given the two members of Hono's Context it reads.
+const files = serveStatic({ root: "." });
+const raw = new Request("http://localhost/hello.txt");
+const served = await files({ req: { raw, path: "/hello.txt" } }, async () => {});
+console.log(response.status, typeof serve, typeof follow, served.status);
 `,
   );
 });
@@ -155,11 +160,11 @@ for (const version of ["22.1", "24"]) {
     assert.match(result.stdout, /exit 0/);
   });
 
-  test(`npm package exports the core, the Node adapter and the client on Node ${version}`, {
+  test(`npm package exports the core, the Node adapter, the client and hono on Node ${version}`, {
     skip: ONCE,
   }, () => {
     const result = run(version, "node", ["import.mjs"]);
-    assert.equal(result.stdout.trim(), "200 function function", result.stderr);
+    assert.equal(result.stdout.trim(), "200 function function 200", result.stderr);
   });
 }
 
