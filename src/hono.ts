@@ -24,7 +24,7 @@
  */
 
 import { createFileHandler, type FileHandler } from "./core/handler.ts";
-import type { FileHandlerOptions } from "./core/options.ts";
+import { type FileHandlerOptions, resolveOptions } from "./core/options.ts";
 import type { FileSystem } from "./core/fs.ts";
 import { resolve } from "node:path";
 
@@ -84,12 +84,14 @@ export interface ServeStaticOptions extends Omit<FileHandlerOptions, "fs"> {
  *
  * One core handler is built for the middleware, so its caches live as long
  * as the app. Without `options.fs`, the runtime's file-system port is
- * loaded on the first request, and an invalid option rejects every request
- * with the core's `TypeError` or `RangeError`.
+ * loaded on the first request; the options are checked at once all the
+ * same.
  *
  * @param options The core's options, plus `fs`, `rewriteRequestPath` and
  * `onNotFound`.
  * @returns The middleware.
+ * @throws {TypeError} for a missing, conflicting or mistyped option.
+ * @throws {RangeError} for a value out of range.
  *
  * @example A path that is not a file falls through
  * ```ts
@@ -114,6 +116,10 @@ export function serveStatic(options: ServeStaticOptions): HonoMiddleware {
   if (rewriteRequestPath !== undefined && typeof rewriteRequestPath !== "function") {
     throw new TypeError(`Cannot serve "${core.root}": rewriteRequestPath must be a function`);
   }
+  // The core's own checks, now rather than on the first request, which
+  // builds the handler once the port has loaded: a port of the right shape
+  // stands in for it.
+  resolveOptions({ ...core, root: absolute(core.root), fs: fs ?? STAND_IN });
   const handler: Promise<FileHandler> =
     (fs === undefined ? runtimeFileSystem() : Promise.resolve(fs))
       .then((fileSystem) =>
@@ -141,6 +147,16 @@ export function serveStatic(options: ServeStaticOptions): HonoMiddleware {
     return response;
   };
 }
+
+const unused = () => Promise.reject(new Error("not loaded yet"));
+const STAND_IN = {
+  stat: unused,
+  lstat: unused,
+  realPath: unused,
+  realStat: unused,
+  readDir: unused,
+  open: unused,
+} as unknown as FileSystem;
 
 // Hono's own takes a root relative to the working directory ("./public").
 function absolute(root: string): string {
