@@ -226,6 +226,17 @@ function importRule(file: string, found: Import): string | null {
     if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node)\.ts$/.test(path)) {
       return "the Hono middleware imports only the core and the file-system ports";
     }
+  } else if (file === "src/express.ts") {
+    // Thin as well: it writes through the Node adapter's bridge, never a
+    // second one, and needs no framework package.
+    if (specifier.startsWith("node:")) return null;
+    if (path === null) return "the Express middleware imports no package, express included";
+    if (
+      !path.startsWith("src/core/") && path !== "src/fs/node.ts" &&
+      path !== "src/adapters/_node_bridge.ts" && path !== "src/adapters/_serve_options.ts"
+    ) {
+      return "the Express middleware imports only the core, the Node port and the Node bridge";
+    }
   }
   return null;
 }
@@ -340,6 +351,21 @@ test("checkSource() reports an adapter or a package imported by src/hono.ts", ()
   assert.equal(rules(`import { x } from "./cli.ts";`).length, 1);
   assert.deepEqual(rules(`import { createFileHandler } from "./core/handler.ts";`), []);
   assert.deepEqual(rules(`const m = await import("./fs/bun.ts");`), []);
+});
+
+test("layers: src/express.ts imports only the core, the Node port and the Node bridge", () => {
+  const file = "src/express.ts";
+  assert.deepEqual(checkSource(file, readFileSync(posix.join(REPO, file), "utf8")), []);
+});
+
+test("checkSource() reports a package or another adapter imported by src/express.ts", () => {
+  const rules = (code: string) => messages("src/express.ts", code);
+  assert.equal(rules(`import express from "express";`).length, 1);
+  assert.equal(rules(`import { serve } from "./adapters/node.ts";`).length, 1);
+  assert.equal(rules(`import { bunFileSystem } from "./fs/bun.ts";`).length, 1);
+  assert.deepEqual(rules(`import { writeReply } from "./adapters/_node_bridge.ts";`), []);
+  assert.deepEqual(rules(`import { createFileHandler } from "./core/handler.ts";`), []);
+  assert.deepEqual(rules(`import type { ServerResponse } from "node:http";`), []);
 });
 
 test("checkSource() reports a node: import in src/core", () => {

@@ -189,7 +189,8 @@ interface Served {
   view: HandleView | undefined;
 }
 
-function nodeHeaderReader(req: NodeRequest): { get(name: string): string | null } {
+/** Reads a Node request's header fields as `Headers.get` does. */
+export function nodeHeaderReader(req: NodeRequest): { get(name: string): string | null } {
   return {
     get(name) {
       const value = req.headers[name];
@@ -199,7 +200,8 @@ function nodeHeaderReader(req: NodeRequest): { get(name: string): string | null 
   };
 }
 
-function writeReply(reply: Reply, req: NodeRequest, res: NodeResponse, state: BridgeState): void {
+/** Writes a file handler's cached reply to `res`, with no web `Response`. */
+export function writeReply(reply: Reply, req: NodeRequest, res: NodeResponse, state: BridgeState): void {
   const fields: string[] = [];
   for (const [name, value] of reply.headers) fields.push(name, value);
   if (state.closing && req.httpVersionMajor === 1) fields.push("connection", "close");
@@ -249,7 +251,7 @@ async function respond(
  * the handler reads it, and `request.signal` aborts when the client leaves
  * before the response is finished.
  */
-function toRequest(req: NodeRequest, res: NodeResponse, secure: boolean): Request | null {
+export function toRequest(req: NodeRequest, res: NodeResponse, secure: boolean): Request | null {
   const controller = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) controller.abort();
@@ -278,7 +280,7 @@ function toRequest(req: NodeRequest, res: NodeResponse, secure: boolean): Reques
 // joined as strings: `new URL(target, base)` would read a target such as
 // `//evil.example/x` as another host. An absolute-form target's own scheme
 // and authority are not used: the request is answered for this server.
-function requestUrl(req: NodeRequest, secure: boolean): string {
+export function requestUrl(req: NodeRequest, secure: boolean): string {
   const host = isHttp2(req) ? req.headers[":authority"] ?? req.headers.host : req.headers.host;
   return `${secure ? "https" : "http"}://${host}${targetPath(req.url ?? "/")}`;
 }
@@ -299,7 +301,7 @@ function lazyBody(req: NodeRequest): ReadableStream<Uint8Array> {
 }
 
 /** Writes a web `Response` to a Node response, with backpressure. */
-async function writeResponse(
+export async function writeResponse(
   response: Response,
   req: NodeRequest,
   res: NodeResponse,
