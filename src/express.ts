@@ -121,14 +121,14 @@ export function serveFiles(options: ServeFilesOptions): NodeMiddleware {
     throw new TypeError(`Cannot serve "${core.root}": onError must be a function`);
   }
   // The error of each request whose web Request was built for onError.
-  const failures = new WeakMap<Request, { error: unknown }>();
+  const failures = new WeakMap<Request, { error?: unknown }>();
   const handler = createFileHandler({
     ...core,
     root: absolute(core.root),
     fs: fs ?? nodeFileSystem(),
     onError(error, request) {
       const failure = failures.get(request);
-      if (failure !== undefined) failure.error = error;
+      if (failure !== undefined) failure.error = error ?? new Error("unknown error");
       onError?.(error, request);
     },
   });

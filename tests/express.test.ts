@@ -5,14 +5,14 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import express from "express";
-import connect from "connect";
-import { serveFiles } from "../src/express.ts";
+import expressModule from "express";
+import connectModule from "connect";
+import { type NodeMiddleware, serveFiles } from "../src/express.ts";
 import { nodeFileSystem } from "../src/fs/node.ts";
 import { RUNTIME } from "./_helpers/fixture.ts";
 
@@ -30,6 +30,19 @@ const failing = {
   realStat: () => Promise.reject(new Error("disk on fire")),
 };
 
+// The few members used here: neither package ships its own types.
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+type Sender = { send(body: string): void; status(code: number): Sender };
+type Route = (req: IncomingMessage, res: ServerResponse & Sender) => void;
+type ErrorHandler = (error: Error, req: unknown, res: Sender, next: unknown) => void;
+interface App extends Listener {
+  use(...handlers: (string | NodeMiddleware | Route | ErrorHandler)[]): void;
+  get(path: string, route: Route): void;
+  post(path: string, route: Route): void;
+}
+const express = expressModule as unknown as () => App;
+const connect = connectModule as unknown as () => App;
+
 function expressApp() {
   const app = express();
   app.use(serveFiles({ root: ROOT }));
@@ -40,22 +53,22 @@ function expressApp() {
   app.post("/hello.txt", (_req, res) => void res.send("posted"));
   // Express 5's error handler: four parameters.
   app.use(
-    (error: Error, _req: unknown, res: express.Response, _next: express.NextFunction) =>
-      void res.status(500).send(`caught: ${error.message}`),
+    ((error, _req, res, _next) => void res.status(500).send(`caught: ${error.message}`)) as
+      ErrorHandler,
   );
   return app;
 }
 
 function connectApp() {
   const app = connect();
-  app.use("/static", serveFiles({ root: ROOT }) as connect.NextHandleFunction);
-  app.use((_req, res) => void res.end("after the middleware"));
+  app.use("/static", serveFiles({ root: ROOT }));
+  app.use(((_req, res) => void res.end("after the middleware")) as Route);
   return app;
 }
 
 let servers: { server: Server; base: string }[] = [];
 
-async function listen(listener: Parameters<typeof createServer>[1]): Promise<string> {
+async function listen(listener: Listener): Promise<string> {
   const server = createServer(listener);
   await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
