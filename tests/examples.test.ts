@@ -79,6 +79,12 @@ const LAUNCHES: Launch[] = [
     ready: /^Serving examples\/site on (http:\S+)/m,
   },
   {
+    name: "examples/express.ts",
+    runtime: "node",
+    command: (port) => [process.execPath, [`${EXAMPLES}express.ts`, String(port)]],
+    ready: /^Serving examples\/site on (http:\S+)/m,
+  },
+  {
     name: "examples/compose.ts",
     runtime: "node",
     command: (port) => [process.execPath, [`${EXAMPLES}compose.ts`, String(port)]],
