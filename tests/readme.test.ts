@@ -26,6 +26,7 @@ const COMMANDS: Record<string, Coverage> = {
   "npm ci": { test: "tests/dependencies.test.ts" },
   "npm start": { test: "tests/examples.test.ts" },
   "npx deno run -A examples/hono.ts": { test: "tests/examples.test.ts" },
+  "npx node examples/express.ts": { test: "tests/examples.test.ts" },
   "npm test": { test: "tests/readme.test.ts" },
   "npm install ../fileserver/seed-fileserver-0.1.0.tgz": { test: "tests/npm_package.test.ts" },
   "npm pack": { test: "tests/npm_package.test.ts" },
