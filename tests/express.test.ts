@@ -53,8 +53,8 @@ function expressApp() {
   app.post("/hello.txt", (_req, res) => void res.send("posted"));
   // Express 5's error handler: four parameters.
   app.use(
-    ((error, _req, res, _next) => void res.status(500).send(`caught: ${error.message}`)) as
-      ErrorHandler,
+    ((error, _req, res, _next) =>
+      void res.status(500).send(`caught: ${error.message}`)) as ErrorHandler,
   );
   return app;
 }

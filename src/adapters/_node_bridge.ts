@@ -201,7 +201,12 @@ export function nodeHeaderReader(req: NodeRequest): { get(name: string): string 
 }
 
 /** Writes a file handler's cached reply to `res`, with no web `Response`. */
-export function writeReply(reply: Reply, req: NodeRequest, res: NodeResponse, state: BridgeState): void {
+export function writeReply(
+  reply: Reply,
+  req: NodeRequest,
+  res: NodeResponse,
+  state: BridgeState,
+): void {
   const fields: string[] = [];
   for (const [name, value] of reply.headers) fields.push(name, value);
   if (state.closing && req.httpVersionMajor === 1) fields.push("connection", "close");
