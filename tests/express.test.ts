@@ -45,6 +45,10 @@ const connect = connectModule as unknown as () => App;
 
 function expressApp() {
   const app = express();
+  app.use((_req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    res.setHeader("x-app", "set before the middleware");
+    next();
+  });
   app.use(serveFiles({ root: ROOT }));
   app.use("/static", serveFiles({ root: ROOT }));
   app.use("/strict", serveFiles({ root: ROOT, fallthrough: false }));
@@ -103,6 +107,9 @@ test(`serveFiles() on ${RUNTIME} serves a file with validators through Express`,
     assert.match(response.headers.get("content-type") ?? "", /^text\/plain/);
     assert.ok(response.headers.get("etag"));
     assert.ok(response.headers.get("last-modified"));
+    // Fields the app set before the middleware are kept, and not doubled.
+    assert.equal(response.headers.get("x-app"), "set before the middleware");
+    assert.equal(response.headers.get("x-powered-by"), "Express");
   }
 });
 
