@@ -15,7 +15,8 @@
  * @module
  */
 
-import { type OnResponseDone, report, type ResponseInfo, targetOf } from "./_response_info.ts";
+import { targetPath } from "./_request_framing.ts";
+import { type OnResponseDone, report, type ResponseInfo } from "./_response_info.ts";
 
 /** The part of Bun's server used here. */
 export interface LoggedServer {
@@ -73,7 +74,7 @@ export class BunResponseLog {
         durationMs: performance.now() - started,
         remoteAddress,
         method: request.method,
-        target: targetOf(request.url),
+        target: targetPath(request.url),
         // Bun 1.4.5 speaks HTTP/1 only, also over TLS (checked with curl).
         protocol: "HTTP/1.1",
         headers: request.headers,

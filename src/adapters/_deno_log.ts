@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type OnResponseDone, report, targetOf } from "./_response_info.ts";
+import { targetPath } from "./_request_framing.ts";
+import { type OnResponseDone, report } from "./_response_info.ts";
 
 /** The part of `Deno.ServeHandlerInfo` used here. */
 interface HandlerInfo {
@@ -55,7 +56,7 @@ export function loggedAnswers(
         durationMs: performance.now() - started,
         remoteAddress,
         method,
-        target: targetOf(url),
+        target: targetPath(url),
         protocol,
         headers,
         status: response.status,

@@ -5,8 +5,6 @@
  * @module
  */
 
-import { targetPath } from "./_request_framing.ts";
-
 /** One request and how its response went, given to `onResponseDone`. */
 export interface ResponseInfo {
   /** When the request arrived, in milliseconds since the epoch. */
@@ -63,13 +61,3 @@ export function report(hook: OnResponseDone, info: ResponseInfo): void {
 }
 
 const failed = new WeakSet<OnResponseDone>();
-
-/**
- * The path and query of an absolute request URL, as `ResponseInfo.target`.
- *
- * @param url The request's URL, e.g. `http://host/a?b`.
- * @returns `/a?b`.
- */
-export function targetOf(url: string): string {
-  return targetPath(url);
-}

@@ -7,6 +7,7 @@
  */
 
 import type { ResponseInfo } from "../adapters/_response_info.ts";
+import { credentialsOf } from "../core/basic_auth.ts";
 
 /** The formats `--log-format` accepts. */
 export const LOG_FORMATS = ["combined", "common", "json"] as const;
@@ -89,17 +90,9 @@ export function formatEntry(info: ResponseInfo, format: LogFormat): string {
  * @returns The user-id.
  */
 export function basicUser(field: string | null): string | null {
-  if (field === null) return null;
-  const match = /^basic +([A-Za-z0-9+/]+=*) *$/i.exec(field);
-  if (match === null) return null;
-  try {
-    const bytes = Uint8Array.from(atob(match[1]), (c) => c.charCodeAt(0));
-    const pass = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
-    const colon = pass.indexOf(":");
-    return colon <= 0 ? null : pass.slice(0, colon);
-  } catch {
-    return null;
-  }
+  const credentials = credentialsOf(field);
+  const colon = credentials?.indexOf(":") ?? -1;
+  return colon <= 0 ? null : credentials!.slice(0, colon);
 }
 
 const encoder = new TextEncoder();

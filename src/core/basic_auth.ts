@@ -87,8 +87,23 @@ export function withBasicAuth(handler: Handler, options: BasicAuthOptions): Hand
   };
 }
 
-// RFC 7617 §2: "Basic" token68 of base64(user-id ":" password), UTF-8.
-function credentialsOf(field: string | null): string | null {
+/**
+ * The `user-id:password` of a Basic `Authorization` field (RFC 7617 §2:
+ * the token68 is base64 of UTF-8), or `null` when it is not one.
+ *
+ * @param field The field's value, or `null`.
+ * @returns The decoded credentials.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { credentialsOf } from "./basic_auth.ts";
+ *
+ * assert.equal(credentialsOf(`Basic ${btoa("alice:pw")}`), "alice:pw");
+ * assert.equal(credentialsOf("Bearer x"), null);
+ * ```
+ */
+export function credentialsOf(field: string | null): string | null {
   if (field === null || field.length > 8192) return null;
   const match = /^basic +([A-Za-z0-9+/]+=*) *$/i.exec(field);
   if (match === null) return null;
