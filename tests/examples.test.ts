@@ -73,6 +73,12 @@ const LAUNCHES: Launch[] = [
     ready: /^Serving examples\/site on (http:\S+)/m,
   },
   {
+    name: "examples/bun_routes.ts",
+    runtime: "bun",
+    command: (port) => [process.execPath, [`${EXAMPLES}bun_routes.ts`, String(port)]],
+    ready: /^Serving examples\/site on (http:\S+)/m,
+  },
+  {
     name: "examples/node.ts",
     runtime: "node",
     command: (port) => [process.execPath, [`${EXAMPLES}node.ts`, String(port)]],

@@ -1,6 +1,7 @@
 /**
  * `serve()` for Bun: the file handler (or any handler) on `Bun.serve`, with
- * polite shutdown by `AbortSignal`.
+ * polite shutdown by `AbortSignal`; and `fileRoute()`, the same answers as
+ * one route of a `Bun.serve` of your own.
  *
  * @example Serving a folder until Ctrl-C
  * ```ts ignore
@@ -23,6 +24,7 @@ import { errorResponse } from "../core/responses.ts";
 import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
 import {
   cachedReplyOf,
+  type Handler,
   headResponse,
   internalError,
   listenUrl,
@@ -107,7 +109,6 @@ export async function serve(options: ServeOptions): Promise<Server> {
   if (bun === undefined) throw new TypeError("Cannot serve: not running on Bun");
   const resolved = resolveServeOptions(options, bunFileSystem);
   const { handler, gracePeriodMs, tls } = resolved;
-  const cached = cachedReplyOf(handler);
   const files = new FileSender(bun, () => server.pendingRequests);
   const scheme = tls === null ? "http" : "https";
   const log = resolved.onResponseDone === null
@@ -123,10 +124,149 @@ export async function serve(options: ServeOptions): Promise<Server> {
     development: false,
     idleTimeout: bunIdleTimeout(resolved.idleTimeoutMs),
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
-    fetch: log === null ? answer : log.wrap(answer, (response) => files.isNative(response)),
+    fetch: log === null
+      ? (request) => answer(request, scheme)
+      : log.wrap((request) => answer(request, scheme), (response) => files.isNative(response)),
     error: () => internalError(),
   });
-  async function answer(received: Request): Promise<Response> {
+  const answer = bunResponder(handler, files);
+  const url = listenUrl(server.hostname ?? resolved.hostname, server.port ?? 0, tls !== null);
+  const finished = Promise.withResolvers<void>();
+  onAbort(resolved.signal, () => {
+    // stop(false): stop accepting and close idle connections, but let
+    // in-flight requests finish; stop(true) then cuts what is left.
+    const timer = setTimeout(() => void server.stop(true).catch(() => {}), gracePeriodMs);
+    server.stop(false).catch(() => {}).then(() => {
+      clearTimeout(timer);
+      files.releaseAll();
+      log?.settleAll();
+      finished.resolve();
+    });
+  });
+  resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
+  return { url, finished: finished.promise };
+}
+
+/**
+ * Options of {@linkcode fileRoute}: those of `serve()` that shape the
+ * answers (`root` or `handler`, every `createFileHandler()` option,
+ * `compress: true`, `auth`, `cors`). How to listen and stop is the business
+ * of the `Bun.serve` the route is given to.
+ */
+export type FileRouteOptions = Omit<ServeOptions, ListenOption>;
+
+type ListenOption =
+  | "port"
+  | "hostname"
+  | "signal"
+  | "gracePeriodMs"
+  | "onListen"
+  | "tls"
+  | "reusePort"
+  | "headersTimeoutMs"
+  | "idleTimeoutMs"
+  | "requestTimeoutMs"
+  | "onResponseDone";
+
+const LISTEN_OPTIONS: readonly ListenOption[] = [
+  "port",
+  "hostname",
+  "signal",
+  "gracePeriodMs",
+  "onListen",
+  "tls",
+  "reusePort",
+  "headersTimeoutMs",
+  "idleTimeoutMs",
+  "requestTimeoutMs",
+  "onResponseDone",
+];
+
+/** The part of Bun's `Server` that {@linkcode fileRoute} reads. */
+export interface BunRouteServer {
+  /** Requests not yet answered in full. */
+  readonly pendingRequests: number;
+}
+
+/**
+ * A handler for `Bun.serve`'s `routes` (or its `fetch`): Bun passes the
+ * request and the server.
+ */
+export type BunRouteHandler = (request: Request, server?: BunRouteServer) => Promise<Response>;
+
+/**
+ * Creates a handler for a `Bun.serve` route that serves the files under
+ * `options.root` the way `serve()` does on Bun: a cached small file from
+ * memory, a large one through Bun's own sendfile, HEAD answers dated, and
+ * the request's framing checked.
+ *
+ * A route is matched by Bun before the handler runs, on the path as
+ * received: `"/static/*"` takes `/static/` and below but not `/static`
+ * itself, and Bun resolves dot-segments only after matching (a request for
+ * `/static/../x` reaches the route as `/x`). So give the core's
+ * `urlRoot: "/static"` to serve `./public/a.css` for `/static/a.css`: a
+ * path outside `urlRoot` is then a 404 rather than a file of the root.
+ *
+ * Unlike `serve()`, it has no listening, shutdown or access-log options:
+ * set those on `Bun.serve` (and stop with `server.stop()`). Every method
+ * reaches the handler unless the route is an object of methods; the core
+ * answers 405 with `Allow` to the others.
+ *
+ * @param options `root` (or `handler`) and the answer-shaping options of
+ * `serve()`.
+ * @returns The route handler.
+ * @throws {TypeError} for a missing, conflicting or mistyped option, or a
+ * listening option, which belongs to `Bun.serve`.
+ * @throws {RangeError} for a value out of range.
+ *
+ * @example Files under /static beside an API route
+ * ```ts ignore
+ * import { fileRoute } from "@seed/fileserver/bun";
+ *
+ * const files = fileRoute({ root: "./public", urlRoot: "/static" });
+ * Bun.serve({
+ *   port: 8000,
+ *   routes: {
+ *     "/static/*": files,
+ *     "/api/health": Response.json({ ok: true }),
+ *   },
+ * });
+ * ```
+ */
+export function fileRoute(options: FileRouteOptions): BunRouteHandler {
+  const bun = (globalThis as { Bun?: BunGlobal }).Bun;
+  if (bun === undefined) throw new TypeError("Cannot serve: not running on Bun");
+  if (typeof options === "object" && options !== null) {
+    const misplaced = LISTEN_OPTIONS.find((name) => name in options);
+    if (misplaced !== undefined) {
+      throw new TypeError(
+        `Cannot serve: "${misplaced}" is not a route option; set it on Bun.serve`,
+      );
+    }
+  }
+  const { handler } = resolveServeOptions(options as ServeOptions, bunFileSystem);
+  let server: BunRouteServer | undefined;
+  // Without a server (a handler called by hand), descriptors handed to Bun
+  // are closed when their responses are collected.
+  const files = new FileSender(bun, () => server?.pendingRequests ?? Infinity);
+  const answer = bunResponder(handler, files);
+  return (request, given) => {
+    if (given !== undefined) server = given;
+    return answer(request, request.url.startsWith("https:") ? "https" : "http");
+  };
+}
+
+/**
+ * How the adapter answers on Bun, for `serve()` and {@linkcode fileRoute}:
+ * the request's framing checked, a cached file answered from memory, HEAD
+ * answers dated, and a file body handed to Bun natively by `files`.
+ */
+function bunResponder(
+  handler: Handler,
+  files: FileSender,
+): (received: Request, scheme: "http" | "https") => Promise<Response> {
+  const cached = cachedReplyOf(handler);
+  return async (received, scheme) => {
     let request = received;
     const { method, url } = request;
     const host = request.headers.get("host");
@@ -161,22 +301,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     } catch {
       return internalError();
     }
-  }
-  const url = listenUrl(server.hostname ?? resolved.hostname, server.port ?? 0, tls !== null);
-  const finished = Promise.withResolvers<void>();
-  onAbort(resolved.signal, () => {
-    // stop(false): stop accepting and close idle connections, but let
-    // in-flight requests finish; stop(true) then cuts what is left.
-    const timer = setTimeout(() => void server.stop(true).catch(() => {}), gracePeriodMs);
-    server.stop(false).catch(() => {}).then(() => {
-      clearTimeout(timer);
-      files.releaseAll();
-      log?.settleAll();
-      finished.resolve();
-    });
-  });
-  resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
-  return { url, finished: finished.promise };
+  };
 }
 
 /**
