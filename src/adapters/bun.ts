@@ -153,9 +153,8 @@ export async function serve(options: ServeOptions): Promise<Server> {
  * `compress: true`, `auth`, `cors`). How to listen and stop is the business
  * of the `Bun.serve` the route is given to.
  */
-export type FileRouteOptions = Omit<ServeOptions, ListenOption>;
-
-type ListenOption =
+export type FileRouteOptions = Omit<
+  ServeOptions,
   | "port"
   | "hostname"
   | "signal"
@@ -166,9 +165,10 @@ type ListenOption =
   | "headersTimeoutMs"
   | "idleTimeoutMs"
   | "requestTimeoutMs"
-  | "onResponseDone";
+  | "onResponseDone"
+>;
 
-const LISTEN_OPTIONS: readonly ListenOption[] = [
+const LISTEN_OPTIONS: readonly Exclude<keyof ServeOptions, keyof FileRouteOptions>[] = [
   "port",
   "hostname",
   "signal",
