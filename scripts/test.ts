@@ -245,6 +245,8 @@ function checks(): Array<[string, string[]]> {
     ["lint", ["lint"]],
     ["check", ["check", ...checkTargets]],
     ["doc", ["doc", "--lint", ...entryPoints]],
+    // The runnable @example blocks of every public module, run as written.
+    ["examples", ["test", "--allow-all", "--doc", ...entryPoints]],
     ["publish", ["publish", "--dry-run", "--allow-dirty"]],
   ];
 }
@@ -315,7 +317,7 @@ async function main(): Promise<number> {
     failed += failedChecks.length;
     lines.push(
       failedChecks.length === 0
-        ? "checks: fmt, lint, check, doc, publish ok"
+        ? "checks: fmt, lint, check, doc, examples, publish ok"
         : `checks: ${failedChecks.join(", ")} failed (1 failure each)`,
     );
   }

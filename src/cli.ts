@@ -7,6 +7,25 @@
  * npx fileserver get http://127.0.0.1:8080/ -o index.html
  * ```
  *
+ * @example Running the command line in-process
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { main } from "./cli.ts";
+ *
+ * const lines: string[] = [];
+ * const io = {
+ *   out: (line: string) => void lines.push(line),
+ *   err: (line: string) => void lines.push(line),
+ *   onSignals: () => {},
+ *   exit: (status: number): never => {
+ *     throw new Error(`exit ${status}`);
+ *   },
+ * };
+ * assert.equal(await main(["--version"], io), 0);
+ * assert.match(lines[0], /^fileserver \d+\.\d+\.\d+/);
+ * assert.equal(await main(["--no-such-flag"], io), 2);
+ * ```
+ *
  * @module
  */
 

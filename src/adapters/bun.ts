@@ -14,6 +14,20 @@
  * await server.finished;
  * ```
  *
+ * @example A route handler, called as Bun.serve calls it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileRoute } from "./bun.ts";
+ *
+ * if ("Bun" in globalThis) {
+ *   const files = fileRoute({ root: import.meta.dirname!, urlRoot: "/src" });
+ *   const response = await files(new Request("http://localhost/src/bun.ts", { method: "HEAD" }));
+ *   assert.equal(response.status, 200);
+ * } else {
+ *   assert.throws(() => fileRoute({ root: "." }), TypeError); // Bun only
+ * }
+ * ```
+ *
  * @module
  */
 

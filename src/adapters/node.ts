@@ -13,6 +13,18 @@
  * await server.finished;
  * ```
  *
+ * @example Answering a request in-process, without a server
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createFileHandler, nodeFileSystem } from "./node.ts";
+ *
+ * const files = createFileHandler({ root: import.meta.dirname!, fs: nodeFileSystem() });
+ * const response = await files(new Request("http://localhost/node.ts", { method: "HEAD" }));
+ * assert.equal(response.status, 200);
+ * assert.match(response.headers.get("etag") ?? "", /^"/);
+ * assert.equal((await files(new Request("http://localhost/no-such-file"))).status, 404);
+ * ```
+ *
  * @module
  */
 
