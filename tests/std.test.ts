@@ -7,7 +7,7 @@
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { serveDir, type ServeDirOptions, serveFile } from "../src/std.ts";
@@ -372,4 +372,60 @@ test(`fileserver on ${RUNTIME} still refuses an unknown flag in one line`, async
     result.stderr,
     /^fileserver: Unknown option '--no-dir-listin': did you mean --no-dir-listing\?\n/,
   );
+});
+
+// The rows of the README's difference table that the tests above do not
+// cover already.
+
+mkdirSync(join(ROOT, ".well-known"));
+writeFileSync(join(ROOT, ".well-known", "security.txt"), "Contact: x\n");
+const OUTSIDE = mkdtempSync(join(tmpdir(), "fileserver-std-outside-"));
+writeFileSync(join(OUTSIDE, "out.txt"), "outside\n");
+symlinkSync(join(OUTSIDE, "out.txt"), join(ROOT, "link.txt"));
+after(() => rmSync(OUTSIDE, { recursive: true, force: true }));
+
+test(`serveDir() on ${RUNTIME} answers OPTIONS with 204 and Allow (std: 405)`, async () => {
+  const response = await dir("/hello.txt", {}, { method: "OPTIONS" });
+  assert.equal(response.status, 204);
+  assert.equal(response.headers.get("allow"), "GET, HEAD, OPTIONS");
+});
+
+test(`serveDir() on ${RUNTIME} answers a file URL with a trailing slash with 404 (std: 301)`, async () => {
+  assert.equal((await drained(await dir("/hello.txt/"))).status, 404);
+});
+
+test(`serveDir() on ${RUNTIME} serves a path with repeated slashes as it is (std: 301)`, async () => {
+  const response = await dir("//docs//index.html");
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), "<h1>docs</h1>\n");
+});
+
+test(`serveDir() on ${RUNTIME} serves /.well-known/ without showDotfiles (std: 404)`, async () => {
+  const response = await dir("/.well-known/security.txt");
+  assert.equal(await response.text(), "Contact: x\n");
+});
+
+test(`serveDir() on ${RUNTIME} answers several ranges with multipart/byteranges (std: 200)`, async () => {
+  writeFileSync(join(ROOT, "big.txt"), "x".repeat(4000));
+  const response = await dir("/big.txt", {}, { headers: { range: "bytes=0-9,3000-3009" } });
+  assert.equal(response.status, 206);
+  assert.match(response.headers.get("content-type") ?? "", /^multipart\/byteranges; boundary=/);
+  await response.body?.cancel();
+});
+
+test(`serveDir() on ${RUNTIME} answers a failed If-Match with 412 (std: 200)`, async () => {
+  const response = await dir("/hello.txt", {}, { headers: { "if-match": '"nope"' } });
+  assert.equal(response.status, 412);
+  await response.body?.cancel();
+});
+
+test(`serveDir() on ${RUNTIME} does not follow a link out of fsRoot (std: does); serveFile() does`, async () => {
+  assert.equal((await drained(await dir("/link.txt"))).status, 404);
+  const file = await serveFile(get("/"), join(ROOT, "link.txt"));
+  assert.equal(await file.text(), "outside\n");
+});
+
+test(`serveDir() on ${RUNTIME} sends headers on files, not on a 404 (std: on both)`, async () => {
+  const missing = await drained(await dir("/missing.txt", { headers: ["X-A: 1"] }));
+  assert.equal(missing.headers.get("x-a"), null);
 });
