@@ -175,6 +175,8 @@ test(`serveDir() on ${RUNTIME} accepts etagAlgorithm and keeps the core's ETag`,
   const sha1 = await drained(await dir("/hello.txt", { etagAlgorithm: "SHA-1" }));
   assert.equal(sha1.status, 200);
   assert.equal(sha1.headers.get("etag"), plain.headers.get("etag"));
+  // Strong (std's is weak), so that If-Range and If-Match can use it.
+  assert.match(plain.headers.get("etag") ?? "", /^"/);
 });
 
 test(`serveDir() on ${RUNTIME} logs one std-style line per request unless quiet`, async () => {
@@ -428,4 +430,38 @@ test(`serveDir() on ${RUNTIME} does not follow a link out of fsRoot (std: does);
 test(`serveDir() on ${RUNTIME} sends headers on files, not on a 404 (std: on both)`, async () => {
   const missing = await drained(await dir("/missing.txt", { headers: ["X-A: 1"] }));
   assert.equal(missing.headers.get("x-a"), null);
+});
+
+test(`serveDir() on ${RUNTIME} answers a failed If-Unmodified-Since with 412 and a stale If-Range with 200`, async () => {
+  const since = await dir("/hello.txt", {}, {
+    headers: { "if-unmodified-since": "Mon, 01 Jan 1990 00:00:00 GMT" },
+  });
+  assert.equal((await drained(since)).status, 412);
+  const stale = await dir("/hello.txt", {}, {
+    headers: { range: "bytes=0-4", "if-range": '"old"' },
+  });
+  assert.equal(stale.status, 200);
+  assert.equal(await stale.text(), "hello, world\n");
+});
+
+test(`serveDir() on ${RUNTIME} exposes ETag and Content-Range with enableCors`, async () => {
+  const response = await drained(await dir("/hello.txt", { enableCors: true }));
+  assert.match(response.headers.get("access-control-expose-headers") ?? "", /ETag/);
+  assert.match(response.headers.get("access-control-expose-headers") ?? "", /Content-Range/);
+});
+
+test(`serveDir() on ${RUNTIME} sends a plain-text 404 with nosniff and no server banner`, async () => {
+  const response = await dir("/missing.txt");
+  assert.equal(await response.text(), "Not Found\n");
+  assert.match(response.headers.get("content-type") ?? "", /^text\/plain/);
+  assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+  assert.equal(response.headers.get("server"), null);
+});
+
+test(`serveDir() on ${RUNTIME} lists a folder as JSON to a client that prefers it`, async () => {
+  const response = await dir("/plain/", { showDirListing: true }, {
+    headers: { accept: "application/json" },
+  });
+  assert.match(response.headers.get("content-type") ?? "", /^application\/json/);
+  assert.match(await response.text(), /a\.txt/);
 });
