@@ -116,7 +116,8 @@ const MAX_SHARED = 64;
  * symlink containment, 400 for a malformed path.
  *
  * One handler (with its caches) is built per distinct set of options and
- * reused; an options object is checked on its first use.
+ * reused; an options object is read and checked on its first use, so a
+ * change made to it later is not seen (pass a new object instead).
  *
  * @param req The request.
  * @param opts std's options.
@@ -150,8 +151,11 @@ function dirHandler(opts: ServeDirOptions): Promise<FileHandler> {
   let handler = byValue.get(key);
   if (handler === undefined) {
     handler = build(core, opts.enableCors === true);
-    // A failed build is not kept: the next call reports it again.
-    handler.catch(() => byValue.delete(key));
+    // A failed build is not kept: the next call checks the options again.
+    handler.catch(() => {
+      byValue.delete(key);
+      byObject.delete(opts);
+    });
     byValue.set(key, handler);
     if (byValue.size > MAX_SHARED) byValue.delete(byValue.keys().next().value!);
   } else {
@@ -283,7 +287,8 @@ export async function serveFile(
   const url = URL.parse(req.url) ?? new URL("http://localhost/");
   url.pathname = "/" + segments.map(encodeURIComponent).join("/");
   url.search = "";
-  const response = await handler(new Request(url, { method, headers: req.headers }));
+  const request = new Request(url, { method, headers: req.headers, signal: req.signal });
+  const response = await handler(request);
   // A folder is not a file: std answers 404 where the core would redirect.
   if (response.status === 301) {
     await response.body?.cancel();
