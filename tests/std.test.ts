@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { serveDir, type ServeDirOptions, serveFile } from "../src/std.ts";
 import { parseCommandLine, type ServeArgs, UsageError } from "../src/cli/args.ts";
+import { HELP } from "../src/cli/help.ts";
 import { RUNTIME } from "./_helpers/fixture.ts";
 import { runCli, sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
 
@@ -349,6 +350,16 @@ test("parseCommandLine() reads std's --no-cors, -v, -c and -k", () => {
   const tls = serve(["-c", "cert.pem", "-k", "key.pem"]);
   assert.equal(tls.cert, "cert.pem");
   assert.equal(tls.key, "key.pem");
+});
+
+test("HELP names std's flags: --dir-listing, --no-dotfiles, --no-cors, -v, -c, -k", () => {
+  assert.match(HELP, /--dir-listing/);
+  assert.match(HELP, /--no-dir-listing/);
+  assert.match(HELP, /--no-dotfiles/);
+  assert.match(HELP, /--no-cors/);
+  assert.match(HELP, /-v, --verbose/);
+  assert.match(HELP, /-c, --cert FILE/);
+  assert.match(HELP, /-k, --key FILE/);
 });
 
 test(`fileserver on ${RUNTIME} serves with std's flags: --dir-listing --dotfiles --cors -v`, async () => {
