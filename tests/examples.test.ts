@@ -67,6 +67,15 @@ const LAUNCHES: Launch[] = [
     ready: /^Serving examples\/site on (http:\S+)/m,
   },
   {
+    name: "examples/std.ts",
+    runtime: "deno",
+    command: (port) => [
+      process.execPath,
+      ["run", "--allow-net", "--allow-read", `${EXAMPLES}std.ts`, String(port)],
+    ],
+    ready: /^Serving examples\/site on (http:\S+)/m,
+  },
+  {
     name: "examples/bun.ts",
     runtime: "bun",
     command: (port) => [process.execPath, [`${EXAMPLES}bun.ts`, String(port)]],

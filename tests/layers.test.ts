@@ -226,6 +226,14 @@ function importRule(file: string, found: Import): string | null {
     if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node)\.ts$/.test(path)) {
       return "the Hono middleware imports only the core and the file-system ports";
     }
+  } else if (file === "src/std.ts") {
+    // The std drop-in maps option names onto the core's, never a second
+    // implementation of serving, and needs no std package.
+    if (specifier.startsWith("node:")) return null;
+    if (path === null) return "the std drop-in imports no package, @std/http included";
+    if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node)\.ts$/.test(path)) {
+      return "the std drop-in imports only the core and the file-system ports";
+    }
   } else if (file === "src/express.ts") {
     // Thin as well: it writes through the Node adapter's bridge, never a
     // second one, and needs no framework package.
@@ -351,6 +359,19 @@ test("checkSource() reports an adapter or a package imported by src/hono.ts", ()
   assert.equal(rules(`import { x } from "./cli.ts";`).length, 1);
   assert.deepEqual(rules(`import { createFileHandler } from "./core/handler.ts";`), []);
   assert.deepEqual(rules(`const m = await import("./fs/bun.ts");`), []);
+});
+
+test("layers: src/std.ts imports only the core and the file-system ports", () => {
+  const file = "src/std.ts";
+  assert.deepEqual(checkSource(file, readFileSync(posix.join(REPO, file), "utf8")), []);
+});
+
+test("checkSource() reports a package or an adapter imported by src/std.ts", () => {
+  const rules = (code: string) => messages("src/std.ts", code);
+  assert.equal(rules(`import { serveDir } from "jsr:@std/http/file-server";`).length, 1);
+  assert.equal(rules(`import { serve } from "./adapters/deno.ts";`).length, 1);
+  assert.deepEqual(rules(`import { withCors } from "./core/cors.ts";`), []);
+  assert.deepEqual(rules(`const m = await import("./fs/node.ts");`), []);
 });
 
 test("layers: src/express.ts imports only the core, the Node port and the Node bridge", () => {

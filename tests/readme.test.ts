@@ -27,6 +27,7 @@ const COMMANDS: Record<string, Coverage> = {
   "npm start": { test: "tests/examples.test.ts" },
   "npx deno run -A examples/hono.ts": { test: "tests/examples.test.ts" },
   "npx node examples/express.ts": { test: "tests/examples.test.ts" },
+  "npx deno run --allow-net --allow-read examples/std.ts": { test: "tests/examples.test.ts" },
   "npm test": { test: "tests/readme.test.ts" },
   "npm install ../fileserver/seed-fileserver-0.1.0.tgz": { test: "tests/npm_package.test.ts" },
   "npm pack": { test: "tests/npm_package.test.ts" },

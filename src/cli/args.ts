@@ -73,7 +73,11 @@ const SERVE_OPTIONS = {
   port: { type: "string", short: "p" },
   host: { type: "string" },
   listing: { type: "boolean" },
+  // Deno std's file-server flags, where they map onto ours.
+  "dir-listing": { type: "boolean" },
+  "no-dir-listing": { type: "boolean" },
   dotfiles: { type: "string" },
+  "no-dotfiles": { type: "boolean" },
   index: { type: "string", multiple: true },
   "no-index": { type: "boolean" },
   header: { type: "string", short: "H", multiple: true },
@@ -82,13 +86,15 @@ const SERVE_OPTIONS = {
   "no-404": { type: "boolean" },
   "clean-urls": { type: "boolean" },
   cors: { type: "boolean" },
+  "no-cors": { type: "boolean" },
   "no-precompressed": { type: "boolean" },
   "no-compress": { type: "boolean" },
-  cert: { type: "string" },
-  key: { type: "string" },
+  cert: { type: "string", short: "c" },
+  key: { type: "string", short: "k" },
   auth: { type: "string", multiple: true },
   "auth-file": { type: "string" },
   quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean", short: "v" },
   "log-format": { type: "string" },
   grace: { type: "string" },
   "reuse-port": { type: "boolean" },
@@ -126,7 +132,7 @@ export function parseCommandLine(argv: readonly string[]): ServeArgs | GetArgs |
   let parsed;
   try {
     parsed = parseArgs({
-      args: isGet ? rest : bareSpa(rest),
+      args: isGet ? rest : bareDotfiles(bareSpa(rest)),
       options: isGet ? GET_OPTIONS : SERVE_OPTIONS,
       allowPositionals: true,
       strict: true,
@@ -152,6 +158,21 @@ function bareSpa(args: readonly string[]): string[] {
   return args.map((arg, i) =>
     arg === "--spa" && (end === -1 || i < end) ? `--spa=${DEFAULT_SHELL}` : arg
   );
+}
+
+const DOTFILE_MODES = ["ignore", "deny", "allow"];
+
+// Deno std's `--dotfiles` is a switch (serve them); ours takes a mode. A
+// bare `--dotfiles` (not followed by a mode) is std's, and means allow.
+function bareDotfiles(args: readonly string[]): string[] {
+  const end = args.indexOf("--");
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const bare = args[i] === "--dotfiles" && (end === -1 || i < end) &&
+      !DOTFILE_MODES.includes(args[i + 1]);
+    out.push(bare ? "--dotfiles=allow" : args[i]);
+  }
+  return out;
 }
 
 // `fileserver serv site` or `fileserver gte URL`: the first word is near a
@@ -226,6 +247,10 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
   if (values["404"] !== undefined && values["no-404"]) {
     throw new UsageError("--404 and --no-404 cannot go together");
   }
+  refuseBoth(values, ["listing", "dir-listing"], "no-dir-listing");
+  refuseBoth(values, ["dotfiles"], "no-dotfiles");
+  refuseBoth(values, ["cors"], "no-cors");
+  refuseBoth(values, ["verbose"], "quiet");
   const index = values["no-index"]
     ? false
     : values.index === undefined
@@ -237,7 +262,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     dir: positionals[0] ?? ".",
     port: integer(values.port, "--port", 8000, 0, 65535),
     host: (values.host as string | undefined) ?? "127.0.0.1",
-    listing: values.listing === true,
+    listing: values.listing === true || values["dir-listing"] === true,
     dotfiles: oneOf(values.dotfiles, "--dotfiles", ["ignore", "deny", "allow"], "ignore"),
     index,
     headers,
@@ -275,6 +300,14 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     cache: parseCache((values.cache ?? []) as string[], headers),
     cacheExplain: (values["cache-explain"] ?? []) as string[],
   };
+}
+
+// A flag and its opposite together: which one was meant cannot be known.
+function refuseBoth(values: Record<string, unknown>, flags: string[], opposite: string): void {
+  const given = flags.find((flag) => values[flag] !== undefined);
+  if (given !== undefined && values[opposite] !== undefined) {
+    throw new UsageError(`--${given} and --${opposite} cannot go together`);
+  }
 }
 
 function getArgs(values: Record<string, unknown>, positionals: string[]): GetArgs {

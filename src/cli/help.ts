@@ -18,8 +18,10 @@ Serve options:
   -p, --port N            port to listen on (default 8000; 0 picks a free one)
       --host HOST         address to listen on (default 127.0.0.1: this machine
                           only; 0.0.0.0 shares it on your network)
-      --listing           list folders that have no index file
-      --dotfiles MODE     ignore (404, default), deny (403) or allow
+      --listing           list folders that have no index file (Deno std's
+                          --dir-listing too; --no-dir-listing: off, default)
+      --dotfiles MODE     ignore (404, default), deny (403) or allow; a bare
+                          --dotfiles is allow, --no-dotfiles ignore
       --index NAME        index file name(s), repeatable or comma-separated
                           (default index.html)
       --no-index          serve no index files
@@ -37,17 +39,19 @@ Serve options:
                           the preset), e.g. --cache 'downloads/**=no-store'
       --cache-explain PATH
                           print the Cache-Control PATH gets, and why; exit
-      --cors              allow any origin to read the files (CORS)
+      --cors              allow any origin to read the files (CORS;
+                          --no-cors: off, the default)
       --no-precompressed  do not serve FILE.br, FILE.zst, FILE.gz (written
                           beside FILE by a build) to clients that accept them
       --no-compress       do not compress text, JavaScript, JSON, SVG… (1 to
                           64 KiB, no sidecar) for clients that accept br,
                           zstd or gzip
-      --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
-      --key FILE          TLS private key (PEM)
+  -c, --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
+  -k, --key FILE          TLS private key (PEM)
       --auth USER:PASS    require HTTP Basic authentication (repeatable)
       --auth-file FILE    USER:PASS lines, one account per line
   -q, --quiet             no access log
+  -v, --verbose           the access log (on already; for Deno std's flag)
       --log-format FMT    combined (default; Apache/nginx), common or json
       --grace SECONDS     on SIGINT/SIGTERM, let responses finish this long
                           (default 10); a second signal stops at once
