@@ -95,9 +95,7 @@ function build(): void {
   }
   const declarations = buildDeclarations(sources());
   console.log(
-    `built ${sources().length} files and ${declarations} declarations into ${
-      relative(ROOT, OUT)
-    }/`,
+    `built ${sources().length} files and ${declarations} declarations into ${relative(ROOT, OUT)}/`,
   );
 }
 

@@ -168,12 +168,16 @@ for (const version of ["22.1", "24"]) {
     assert.match(result.stdout, /exit 0/);
   });
 
-  test(`npm package exports the core, the Node adapter, the client, hono and express on Node ${version}`, {
-    skip: ONCE,
-  }, () => {
-    const result = run(version, "node", ["import.mjs"]);
-    assert.equal(result.stdout.trim(), "200 function function 200 function", result.stderr);
-  });
+  test(
+    `npm package exports the core, the Node adapter, the client, hono and express on Node ${version}`,
+    {
+      skip: ONCE,
+    },
+    () => {
+      const result = run(version, "node", ["import.mjs"]);
+      assert.equal(result.stdout.trim(), "200 function function 200 function", result.stderr);
+    },
+  );
 }
 
 test("npm package's fileserver on Node 20 names the Node it needs in one line, exit 1", {
@@ -231,17 +235,25 @@ function packedFiles(): string[] {
   return listing.trim().split("\n").map((path) => path.replace(/^package\//, ""));
 }
 
-test("npm package holds dist/, src/, mod.ts, README, LICENSE and nothing the repo keeps for itself", {
-  skip: ONCE,
-}, () => {
-  const files = packedFiles();
-  const tops = [...new Set(files.map((path) => path.split("/")[0]))].sort();
-  assert.deepEqual(tops, ["LICENSE", "README.md", "dist", "mod.ts", "package.json", "src"]);
-  for (const path of files) {
-    assert.doesNotMatch(path, /(?:^|\/)(?:tests|bench|examples|scripts|docs|\.ci)\/|fixture/, path);
-  }
-  assert.ok(files.includes("dist/src/bin.js"));
-});
+test(
+  "npm package holds dist/, src/, mod.ts, README, LICENSE and nothing the repo keeps for itself",
+  {
+    skip: ONCE,
+  },
+  () => {
+    const files = packedFiles();
+    const tops = [...new Set(files.map((path) => path.split("/")[0]))].sort();
+    assert.deepEqual(tops, ["LICENSE", "README.md", "dist", "mod.ts", "package.json", "src"]);
+    for (const path of files) {
+      assert.doesNotMatch(
+        path,
+        /(?:^|\/)(?:tests|bench|examples|scripts|docs|\.ci)\/|fixture/,
+        path,
+      );
+    }
+    assert.ok(files.includes("dist/src/bin.js"));
+  },
+);
 
 test("npm package holds every export map target, a .d.ts for each types condition first", {
   skip: ONCE,
