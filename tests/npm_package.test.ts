@@ -200,6 +200,24 @@ test("package.json engines names the lowest Node the bin accepts", () => {
   assert.equal(manifest().bin?.fileserver, "./dist/src/bin.js");
 });
 
+test("README's supported versions are package.json's engines and the runtimes the tests pin", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const { devDependencies: pinned, engines } = manifest();
+  const minor = (version: string) => version.split(".").slice(0, 2).join(".");
+  const row = (runtime: string) =>
+    new RegExp(`^\\| ${runtime} +\\| (.+?) +\\| (.+?) +\\|$`, "m").exec(readme)?.slice(1);
+  assert.equal(engines.node, ">=22.1.0");
+  assert.deepEqual(row("Node"), [
+    "≥ 22.1 (`engines.node`)",
+    `22.1 and ${pinned.node.split(".")[0]} (the \`node\` devDependency, ${minor(pinned.node)})`,
+  ]);
+  assert.deepEqual(row("Deno"), [
+    minor(pinned.deno),
+    `${pinned.deno} (the \`deno\` devDependency)`,
+  ]);
+  assert.deepEqual(row("Bun"), [minor(pinned.bun), `${pinned.bun} (the \`bun\` devDependency)`]);
+});
+
 /** Runs the repo's tsc (TypeScript 6) on Node 24 over a consumer project in the app. */
 function tsc(project: string, config = "tsconfig.json", ...flags: string[]) {
   const compiler = join(ROOT, "node_modules", "typescript", "bin", "tsc");
