@@ -94,7 +94,9 @@ function build(): void {
     writeFileSync(target, js, { mode: source === CLI ? 0o755 : 0o644 });
   }
   const declarations = buildDeclarations(sources());
-  console.log(
+  // stderr: npm runs this as prepack, and on stdout the line would come
+  // before the JSON of `npm pack --json` and break its readers.
+  console.error(
     `built ${sources().length} files and ${declarations} declarations into ${relative(ROOT, OUT)}/`,
   );
 }
