@@ -69,7 +69,7 @@ function buildDeclarations(files: string[]): number {
   const result = program.emit(undefined, (path, text) => {
     mkdirSync(dirname(path), { recursive: true });
     // tsc keeps `./x.ts` in declarations, even with rewriteRelativeImportExtensions
-    // (TypeScript 6.0). TypeScript 5 and 6 map it to x.d.ts, but TypeScript 4
+    // (TypeScript 6.0). TypeScript 6 maps it to x.d.ts when reading, but TypeScript 4
     // rejects a `.ts` specifier (TS2691); `.js` names the file beside it.
     writeFileSync(path, rewriteSpecifiers(text));
     written++;
