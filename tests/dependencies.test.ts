@@ -12,6 +12,8 @@ const read = (path: string) => JSON.parse(readFileSync(join(ROOT, path), "utf8")
 /** Each root devDependency, with the reason it is there. */
 const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
   "@types/bun": "deno check of the Bun adapter and fs port",
+  "@types/express":
+    "tests/npm_package.test.ts: a consumer's tsc checks serveFiles() against Express's types",
   "@types/node": "deno check of node: imports",
   bun: "the Bun runner and adapter",
   connect: "tests/express.test.ts: the Express middleware mounted in a real Connect app",
@@ -25,6 +27,10 @@ const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
   // The core, not the whole puppeteer: that one downloads its own Chrome on
   // install, where the test drives Debian's chromium that .ci/run installs.
   "puppeteer-core": "tests/browser.test.ts drives headless Chromium",
+  // The real compiler rather than a hand-written .d.ts or a bundler plugin:
+  // its declaration emit is what consumers' tsc reads back.
+  typescript:
+    "npm run build emits dist/**/*.d.ts; tests/npm_package.test.ts type-checks a consumer",
 };
 
 const PEERS = ["express", "hono", "http-server", "serve-handler", "serve-static", "sirv"];

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { RESOLUTIONS, writeConsumers } from "./_helpers/npm_consumer.ts";
 
 // Node does not strip types inside node_modules, so the npm package must run
 // as compiled JavaScript: pack it, install the tarball into an empty
@@ -31,6 +32,7 @@ const ONCE = process.versions.bun || process.versions.deno
   ? "runs once, under node --test (packing three times would triple the cost)"
   : false;
 let project = "";
+let tarball = "";
 const nodes: Record<string, string> = {};
 
 function installOlderNodes(): void {
@@ -74,7 +76,7 @@ before(() => {
     env,
     stdio: "pipe",
   });
-  const tarball = join(packed, readdirSync(packed).find((name) => name.endsWith(".tgz"))!);
+  tarball = join(packed, readdirSync(packed).find((name) => name.endsWith(".tgz"))!);
   const app = join(project, "app");
   mkdirSync(app);
   writeFileSync(
@@ -110,19 +112,25 @@ child.on("exit", (code) => console.log("exit", code));
 import { serve, nodeFileSystem } from "@seed/fileserver/node";
 import { follow } from "@seed/fileserver/client";
 import { serveStatic } from "@seed/fileserver/hono";
+import { serveFiles } from "@seed/fileserver/express";
 const handler = createFileHandler({ root: process.cwd(), fs: nodeFileSystem() });
 const response = await handler(new Request("http://localhost/hello.txt"));
 // The Hono middleware, given the two members of Hono's Context it reads.
 const files = serveStatic({ root: "." });
 const raw = new Request("http://localhost/hello.txt");
 const served = await files({ req: { raw, path: "/hello.txt" } }, async () => {});
-console.log(response.status, typeof serve, typeof follow, served.status);
+console.log(response.status, typeof serve, typeof follow, served.status, typeof serveFiles({ root: "." }));
 `,
   );
+  writeConsumers(app, ROOT, Object.keys(manifest().exports));
 });
 after(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
+
+function manifest() {
+  return JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+}
 
 /** Runs `command` in the app with `node` on PATH being the Node of `version`. */
 function run(version: string, command: string, args: string[]) {
@@ -160,12 +168,16 @@ for (const version of ["22.1", "24"]) {
     assert.match(result.stdout, /exit 0/);
   });
 
-  test(`npm package exports the core, the Node adapter, the client and hono on Node ${version}`, {
-    skip: ONCE,
-  }, () => {
-    const result = run(version, "node", ["import.mjs"]);
-    assert.equal(result.stdout.trim(), "200 function function 200", result.stderr);
-  });
+  test(
+    `npm package exports the core, the Node adapter, the client, hono and express on Node ${version}`,
+    {
+      skip: ONCE,
+    },
+    () => {
+      const result = run(version, "node", ["import.mjs"]);
+      assert.equal(result.stdout.trim(), "200 function function 200 function", result.stderr);
+    },
+  );
 }
 
 test("npm package's fileserver on Node 20 names the Node it needs in one line, exit 1", {
@@ -184,7 +196,93 @@ test("npm package's fileserver on Node 20 names the Node it needs in one line, e
 });
 
 test("package.json engines names the lowest Node the bin accepts", () => {
-  const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  assert.equal(manifest.engines?.node, ">=22.1.0");
-  assert.equal(manifest.bin?.fileserver, "./dist/src/bin.js");
+  assert.equal(manifest().engines?.node, ">=22.1.0");
+  assert.equal(manifest().bin?.fileserver, "./dist/src/bin.js");
+});
+
+test("README's supported versions are package.json's engines and the runtimes the tests pin", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const { devDependencies: pinned, engines } = manifest();
+  const minor = (version: string) => version.split(".").slice(0, 2).join(".");
+  const row = (runtime: string) =>
+    new RegExp(`^\\| ${runtime} +\\| (.+?) +\\| (.+?) +\\|$`, "m").exec(readme)?.slice(1);
+  assert.equal(engines.node, ">=22.1.0");
+  assert.deepEqual(row("Node"), [
+    "≥ 22.1 (`engines.node`)",
+    `22.1 and ${pinned.node.split(".")[0]} (the \`node\` devDependency, ${minor(pinned.node)})`,
+  ]);
+  assert.deepEqual(row("Deno"), [
+    minor(pinned.deno),
+    `${pinned.deno} (the \`deno\` devDependency)`,
+  ]);
+  assert.deepEqual(row("Bun"), [minor(pinned.bun), `${pinned.bun} (the \`bun\` devDependency)`]);
+});
+
+/** Runs the repo's tsc (TypeScript 6) on Node 24 over a consumer project in the app. */
+function tsc(project: string, config = "tsconfig.json", ...flags: string[]) {
+  const compiler = join(ROOT, "node_modules", "typescript", "bin", "tsc");
+  return run("24", "node", [compiler, "-p", join(project, config), "--pretty", "false", ...flags]);
+}
+
+for (const resolution of Object.keys(RESOLUTIONS)) {
+  test(
+    `npm package's types pass a strict consumer's tsc, moduleResolution ${resolution}, with hono and express`,
+    { skip: ONCE },
+    () => {
+      const result = tsc(`types-${resolution}`);
+      assert.equal(result.stdout + result.stderr, "");
+      assert.equal(result.status, 0);
+    },
+  );
+}
+
+test("npm package's types make a consumer's tsc fail on a mistyped option", { skip: ONCE }, () => {
+  // Proves the declarations are read and are not `any`: root must be a string.
+  // The libraries were checked above; skipping them here halves the run.
+  const result = tsc("types-node16", "tsconfig.wrong.json", "--skipLibCheck");
+  assert.equal(result.status, 2, result.stderr);
+  assert.match(
+    result.stdout,
+    /^types-node16\/wrong\.ts\(3,21\): error TS2322: Type 'number' is not assignable to type 'string'\.\n$/,
+  );
+});
+
+/** The paths in the packed tarball, without its `package/` prefix. */
+function packedFiles(): string[] {
+  const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" });
+  return listing.trim().split("\n").map((path) => path.replace(/^package\//, ""));
+}
+
+test(
+  "npm package holds dist/, src/, mod.ts, README, LICENSE and nothing the repo keeps for itself",
+  {
+    skip: ONCE,
+  },
+  () => {
+    const files = packedFiles();
+    const tops = [...new Set(files.map((path) => path.split("/")[0]))].sort();
+    assert.deepEqual(tops, ["LICENSE", "README.md", "dist", "mod.ts", "package.json", "src"]);
+    for (const path of files) {
+      assert.doesNotMatch(
+        path,
+        /(?:^|\/)(?:tests|bench|examples|scripts|docs|\.ci)\/|fixture/,
+        path,
+      );
+    }
+    assert.ok(files.includes("dist/src/bin.js"));
+  },
+);
+
+test("npm package holds every export map target, a .d.ts for each types condition first", {
+  skip: ONCE,
+}, () => {
+  const files = new Set(packedFiles());
+  for (const [subpath, conditions] of Object.entries(manifest().exports)) {
+    const targets = conditions as Record<string, string>;
+    assert.deepEqual(Object.keys(targets), ["types", "deno", "bun", "default"], subpath);
+    assert.equal(targets.types, targets.default.replace(/\.js$/, ".d.ts"), subpath);
+    for (const target of Object.values(targets)) {
+      assert.ok(files.has(target.replace(/^\.\//, "")), `${subpath}: ${target}`);
+    }
+  }
 });

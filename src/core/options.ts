@@ -74,7 +74,10 @@ export interface FileHandlerOptions {
    * `Cache-Control`. Framing and validator headers are refused.
    * @default {{}}
    */
-  headers?: HeadersInit;
+  // What `new Headers()` takes, i.e. HeadersInit, spelled without that name:
+  // it is DOM lib only, and @types/node 24 does not declare it, so a Node
+  // project's tsc failed on the published .d.ts (tests/npm_package.test.ts).
+  headers?: ConstructorParameters<typeof Headers>[0];
   /**
    * The most ranges (after coalescing) one request may ask for; more are
    * answered with the whole file.
