@@ -25,6 +25,13 @@ import { fail, oneOf } from "./core/option_checks.ts";
 import { errorResponse } from "./core/responses.ts";
 import { withCors } from "./core/cors.ts";
 
+/**
+ * A Web Crypto digest name or algorithm object, as std's `etagAlgorithm`
+ * takes (`AlgorithmIdentifier`, spelled out here because Node's types lack
+ * that DOM name).
+ */
+export type EtagAlgorithm = string | { name: string };
+
 /** Options of {@linkcode serveDir}, named as in `@std/http/file-server`. */
 export interface ServeDirOptions {
   /**
@@ -71,7 +78,7 @@ export interface ServeDirOptions {
    * its strength is what matters to clients, not the hash.
    * @default {"SHA-256"}
    */
-  etagAlgorithm?: AlgorithmIdentifier;
+  etagAlgorithm?: EtagAlgorithm;
   /**
    * Headers added to every file, listing and 304 answer, each as
    * `"Name: value"`. Framing and validator fields are refused.
@@ -93,7 +100,7 @@ export interface ServeFileOptions {
    * {@linkcode ServeDirOptions.etagAlgorithm}).
    * @default {"SHA-256"}
    */
-  etagAlgorithm?: AlgorithmIdentifier;
+  etagAlgorithm?: EtagAlgorithm;
   /**
    * Accepted for std's sake, and not used: the file is looked up as it is
    * when the request comes (an old `Deno.FileInfo` could name a version

@@ -113,13 +113,15 @@ import { serve, nodeFileSystem } from "@seed/fileserver/node";
 import { follow } from "@seed/fileserver/client";
 import { serveStatic } from "@seed/fileserver/hono";
 import { serveFiles } from "@seed/fileserver/express";
+import { serveDir } from "@seed/fileserver/std";
 const handler = createFileHandler({ root: process.cwd(), fs: nodeFileSystem() });
 const response = await handler(new Request("http://localhost/hello.txt"));
 // The Hono middleware, given the two members of Hono's Context it reads.
 const files = serveStatic({ root: "." });
 const raw = new Request("http://localhost/hello.txt");
 const served = await files({ req: { raw, path: "/hello.txt" } }, async () => {});
-console.log(response.status, typeof serve, typeof follow, served.status, typeof serveFiles({ root: "." }));
+const std = await serveDir(new Request("http://localhost/hello.txt"), { fsRoot: ".", quiet: true });
+console.log(response.status, typeof serve, typeof follow, served.status, typeof serveFiles({ root: "." }), std.status);
 `,
   );
   writeConsumers(app, ROOT, Object.keys(manifest().exports));
@@ -175,7 +177,7 @@ for (const version of ["22.1", "24"]) {
     },
     () => {
       const result = run(version, "node", ["import.mjs"]);
-      assert.equal(result.stdout.trim(), "200 function function 200 function", result.stderr);
+      assert.equal(result.stdout.trim(), "200 function function 200 function 200", result.stderr);
     },
   );
 }

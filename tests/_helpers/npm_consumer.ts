@@ -24,6 +24,8 @@ createFileHandler({ root: "." });
 serveStatic({ root: ".", onNotFound: 404 });
 // @ts-expect-error: fallthrough is a boolean
 serveFiles({ root: ".", fallthrough: "yes" });
+// @ts-expect-error: std's showDirListing is a boolean
+serveDir(new Request("http://localhost/"), { showDirListing: "yes" });
 // @ts-expect-error: serve() resolves to a Server, whose url is a URL
 export const port: Promise<string> = serve({ handler }).then((server) => server.url);
 `;
@@ -40,6 +42,7 @@ import { nodeFileSystem, serve, type Server } from "@seed/fileserver/node";
 import { createClient, follow } from "@seed/fileserver/client";
 import { serveStatic } from "@seed/fileserver/hono";
 import { serveFiles } from "@seed/fileserver/express";
+import { serveDir, serveFile } from "@seed/fileserver/std";
 import { Hono } from "hono";
 import express from "express";
 
@@ -63,6 +66,14 @@ export const honoFetch: (request: Request) => Response | Promise<Response> = hon
 const app = express();
 app.use("/files", serveFiles({ root: ".", fallthrough: false }));
 app.get("/", (_req, res) => res.send("home"));
+
+export const stdDir: Promise<Response> = serveDir(new Request("http://localhost/"), {
+  fsRoot: "public",
+  urlRoot: "static",
+  showDirListing: true,
+  headers: ["X-Served-By: std drop-in"],
+});
+export const stdFile: Promise<Response> = serveFile(new Request("http://localhost/"), "a.txt");
 ${MUST_FAIL}`;
 }
 
