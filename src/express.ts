@@ -47,8 +47,11 @@ export interface ExpressRequest extends IncomingMessage {
   originalUrl?: string;
 }
 
-/** The `next` of Express and Connect: no argument goes on, an error fails. */
-export type NextFunction = (error?: unknown) => void;
+/**
+ * The `next` of Express, Connect and Polka: no argument goes on, an error
+ * fails. Typed with `Error` so that each framework's own `next` type fits.
+ */
+export type NextFunction = (error?: Error) => void;
 
 /** A Connect-style middleware. */
 export type NodeMiddleware = (
@@ -153,7 +156,7 @@ export function serveFiles(options: ServeFilesOptions): NodeMiddleware {
     });
     if ("error" in failure) {
       await response.body?.cancel();
-      return next(failure.error);
+      return next(asError(failure.error));
     }
     if (fallthrough && (response.status === 404 || response.status === 405)) {
       await response.body?.cancel();
@@ -165,9 +168,14 @@ export function serveFiles(options: ServeFilesOptions): NodeMiddleware {
   return (req, res, next) => {
     serve(req, res, next).catch((error) => {
       if (res.headersSent) res.destroy(error as Error);
-      else next(error);
+      else next(asError(error));
     });
   };
+}
+
+// What the framework's error handler gets: what was thrown, as an Error.
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
 /**

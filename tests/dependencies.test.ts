@@ -20,6 +20,7 @@ const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
   deno: "the Deno runner, fmt, lint, check, doc, publish",
   "@hono/node-server": "tests/hono.test.ts runs the Hono middleware on Node's own server",
   express: "tests/express.test.ts and examples/express.ts: the middleware in a real Express 5 app",
+  polka: "tests/express.test.ts: the Express middleware mounted in a real Polka 1.0 app",
   "fast-check": "the property tests",
   hono: "tests/hono.test.ts and examples/hono.ts: the middleware in a real Hono app",
   "mime-db": "npm run gen:media and its up-to-date test",

@@ -1,6 +1,7 @@
 /**
- * serveFiles() of @seed/fileserver/express in a real Express 5 app and a
- * real Connect app, on node:http servers bound to 127.0.0.1 port 0.
+ * serveFiles() of @seed/fileserver/express in a real Express 5 app, a real
+ * Connect app and a real Polka app, on node:http servers bound to
+ * 127.0.0.1 port 0.
  */
 
 import { test } from "node:test";
@@ -12,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import expressModule from "express";
 import connectModule from "connect";
+import polka from "polka";
 import { type NodeMiddleware, serveFiles } from "../src/express.ts";
 import { nodeFileSystem } from "../src/fs/node.ts";
 import { RUNTIME } from "./_helpers/fixture.ts";
@@ -70,6 +72,16 @@ function connectApp() {
   return app;
 }
 
+function polkaApp() {
+  const app = polka({
+    onError: (error, _req, res) => void res.end(`caught: ${(error as Error).message}`),
+  });
+  app.use("/static", serveFiles({ root: ROOT }));
+  app.use("/broken", serveFiles({ root: ROOT, fs: failing }));
+  app.get("/static/missing.txt", (_req, res) => void res.end("after the middleware"));
+  return app.handler as Listener;
+}
+
 let servers: { server: Server; base: string }[] = [];
 
 async function listen(listener: Listener): Promise<string> {
@@ -82,9 +94,11 @@ async function listen(listener: Listener): Promise<string> {
 
 let EXPRESS = "";
 let CONNECT = "";
+let POLKA = "";
 test.before(async () => {
   EXPRESS = await listen(expressApp());
   CONNECT = await listen(connectApp());
+  POLKA = await listen(polkaApp());
 });
 test.after(async () => {
   for (const { server } of servers) {
@@ -177,6 +191,23 @@ test(`serveFiles() on ${RUNTIME} keeps Connect's mount path in folder redirects`
   await folder.body?.cancel();
   const missing = await get(CONNECT, "/static/missing.txt");
   assert.equal(await missing.text(), "after the middleware");
+});
+
+test(`serveFiles() on ${RUNTIME} in Polka: served, mount path kept, falls through, errors`, async () => {
+  const file = await get(POLKA, "/static/hello.txt");
+  assert.equal(file.status, 200);
+  assert.equal(await file.text(), "hello, world\n");
+  const part = await get(POLKA, "/static/hello.txt", { headers: { range: "bytes=0-4" } });
+  assert.equal(part.status, 206);
+  assert.equal(await part.text(), "hello");
+  const folder = await get(POLKA, "/static/docs");
+  assert.equal(folder.status, 301);
+  assert.equal(folder.headers.get("location"), "/static/docs/");
+  await folder.body?.cancel();
+  const missing = await get(POLKA, "/static/missing.txt");
+  assert.equal(await missing.text(), "after the middleware");
+  const broken = await get(POLKA, "/broken/hello.txt");
+  assert.equal(await broken.text(), "caught: disk on fire");
 });
 
 test(`serveFiles() on ${RUNTIME} sends an I/O error to next(err)`, async () => {
