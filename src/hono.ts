@@ -26,6 +26,7 @@
 import { createFileHandler, type FileHandler } from "./core/handler.ts";
 import { type FileHandlerOptions, resolveOptions } from "./core/options.ts";
 import type { FileSystem } from "./core/fs.ts";
+import { runtimeFileSystem } from "./fs/runtime.ts";
 import { resolve } from "node:path";
 
 /** The members of Hono's `Context` that {@linkcode serveStatic} reads. */
@@ -161,13 +162,6 @@ const STAND_IN = {
 // Hono's own takes a root relative to the working directory ("./public").
 function absolute(root: string): string {
   return typeof root === "string" && root !== "" && !root.startsWith("/") ? resolve(root) : root;
-}
-
-// Detected rather than imported so that each runtime loads only its own port.
-async function runtimeFileSystem(): Promise<FileSystem> {
-  if ("Deno" in globalThis) return (await import("./fs/deno.ts")).denoFileSystem();
-  if ("Bun" in globalThis) return (await import("./fs/bun.ts")).bunFileSystem();
-  return (await import("./fs/node.ts")).nodeFileSystem();
 }
 
 function withPath(request: Request, path: string): Request {

@@ -21,6 +21,7 @@ import { resolve } from "node:path";
 import { createFileHandler, type FileHandler } from "./core/handler.ts";
 import type { FileHandlerOptions } from "./core/options.ts";
 import type { FileSystem } from "./core/fs.ts";
+import { runtimeFileSystem } from "./fs/runtime.ts";
 import { fail, oneOf } from "./core/option_checks.ts";
 import { errorResponse } from "./core/responses.ts";
 import { withCors } from "./core/cors.ts";
@@ -302,11 +303,4 @@ export async function serveFile(
     return errorResponse(404, method);
   }
   return response;
-}
-
-// Detected rather than imported so that each runtime loads only its own port.
-async function runtimeFileSystem(): Promise<FileSystem> {
-  if ("Deno" in globalThis) return (await import("./fs/deno.ts")).denoFileSystem();
-  if ("Bun" in globalThis) return (await import("./fs/bun.ts")).bunFileSystem();
-  return (await import("./fs/node.ts")).nodeFileSystem();
 }

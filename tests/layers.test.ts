@@ -223,7 +223,7 @@ function importRule(file: string, found: Import): string | null {
     // never a second implementation, and needs no framework package.
     if (specifier.startsWith("node:")) return null;
     if (path === null) return "the Hono middleware imports no package, hono included";
-    if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node)\.ts$/.test(path)) {
+    if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node|runtime)\.ts$/.test(path)) {
       return "the Hono middleware imports only the core and the file-system ports";
     }
   } else if (file === "src/std.ts") {
@@ -231,7 +231,7 @@ function importRule(file: string, found: Import): string | null {
     // implementation of serving, and needs no std package.
     if (specifier.startsWith("node:")) return null;
     if (path === null) return "the std drop-in imports no package, @std/http included";
-    if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node)\.ts$/.test(path)) {
+    if (!path.startsWith("src/core/") && !/^src\/fs\/(deno|bun|node|runtime)\.ts$/.test(path)) {
       return "the std drop-in imports only the core and the file-system ports";
     }
   } else if (file === "src/express.ts") {

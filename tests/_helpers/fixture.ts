@@ -16,6 +16,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FileSystem } from "../../src/core/fs.ts";
+import { runtimeFileSystem } from "../../src/fs/runtime.ts";
 import { createFileHandler, type FileHandler } from "../../src/core/handler.ts";
 import type { FileHandlerOptions } from "../../src/core/options.ts";
 
@@ -27,11 +28,7 @@ export const RUNTIME: "deno" | "bun" | "node" = "Deno" in globalThis
   : "node";
 
 /** The running runtime's own file-system port. */
-export async function runtimeFileSystem(): Promise<FileSystem> {
-  if (RUNTIME === "deno") return (await import("../../src/fs/deno.ts")).denoFileSystem();
-  if (RUNTIME === "bun") return (await import("../../src/fs/bun.ts")).bunFileSystem();
-  return (await import("../../src/fs/node.ts")).nodeFileSystem();
-}
+export { runtimeFileSystem };
 
 /** A fixed modification time (seconds) for the fixture's files. */
 export const MTIME = 1_700_000_000;
