@@ -27,7 +27,15 @@ const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
   "puppeteer-core": "tests/browser.test.ts drives headless Chromium",
 };
 
-const PEERS = ["express", "hono", "http-server", "serve-handler", "serve-static", "sirv"];
+const PEERS = [
+  "@hono/node-server",
+  "express",
+  "hono",
+  "http-server",
+  "serve-handler",
+  "serve-static",
+  "sirv",
+];
 
 test("package.json devDependencies are only what the tests and build need", () => {
   const manifest = read("package.json");
