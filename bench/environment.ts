@@ -12,7 +12,15 @@ import type { BenchOptions } from "./config.ts";
 import { NGINX } from "./nginx.ts";
 import { ROOT } from "./servers.ts";
 
-const PEERS = ["hono", "sirv", "express", "serve-static", "serve-handler", "http-server"];
+const PEERS = [
+  "hono",
+  "@hono/node-server",
+  "sirv",
+  "express",
+  "serve-static",
+  "serve-handler",
+  "http-server",
+];
 
 function firstLine(command: string, args: string[]): string {
   const result = spawnSync(command, args, { encoding: "utf8", timeout: 10_000 });

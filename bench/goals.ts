@@ -1,5 +1,5 @@
 /**
- * The performance goals of issue 6, judged from one run: each goal's ratio
+ * The performance goals of issues 6 and 13, judged from one run: each goal's ratio
  * of this run's medians (or, for memory under a 1 GiB download, its
  * growth) and whether it holds.
  *
@@ -13,7 +13,7 @@ import { type Group, GROUPS, REFERENCE } from "./servers.ts";
 
 /** One row of the goal table. */
 export interface GoalRow {
-  /** The goal, as issue 6 states it. */
+  /** The goal, as its issue states it. */
   goal: string;
   /** What was divided by what, with the medians; or why it could not be. */
   measured: string;
@@ -130,6 +130,24 @@ const GOALS: Array<RatioGoal | GoalRow> = [
     atLeast: 0.9,
   })),
 ];
+
+/**
+ * Issue 13's goals: in the same framework app, ours as its middleware
+ * answers cached small files at least as fast as the framework's usual one.
+ */
+const FRAMEWORK_GOALS: RatioGoal[] = ([
+  ["Hono on Deno", "ours-hono-deno", "hono-deno", "Hono's `serveStatic`"],
+  ["Hono on Bun", "ours-hono-bun", "hono-bun", "Hono's `serveStatic`"],
+  ["Hono on Node", "ours-hono-node", "hono-node", "Hono's `serveStatic`"],
+  ["Express", "ours-express", "serve-static", "serve-static"],
+  ["Express", "ours-express", "sirv-express", "sirv"],
+] as const).map(([where, ours, peer, label]) => ({
+  goal: `${where}: 1 KiB, ours ≥ ${label}`,
+  ours,
+  peer,
+  scenario: "1k",
+  atLeast: 1,
+}));
 
 function title(runtime: string): string {
   return runtime[0].toUpperCase() + runtime.slice(1);
@@ -281,15 +299,20 @@ function growthRows(growths: RssGrowth[]): GoalRow[] {
 }
 
 /**
- * Judges every goal of issue 6 against one run.
+ * Judges every goal of issues 6 and 13 against one run.
  *
  * @param results The run's cells.
  * @param growths The 1 GiB probe's results (empty when it did not run).
- * @returns The goal table's rows, in the issue's order.
+ * @returns The goal table's rows: issue 6's in its order, then issue 13's.
  */
 export function evaluateGoals(results: Results, growths: RssGrowth[]): GoalRow[] {
   const rows = GOALS.map((spec) => "holds" in spec ? spec : judgeRatio(spec, results));
-  return [...rows, ...latencyRows(results), ...growthRows(growths)];
+  return [
+    ...rows,
+    ...latencyRows(results),
+    ...growthRows(growths),
+    ...FRAMEWORK_GOALS.map((spec) => judgeRatio(spec, results)),
+  ];
 }
 
 /**
@@ -303,7 +326,7 @@ export function renderGoals(rows: GoalRow[]): string {
   const held = judged.filter((row) => row.holds === "✅").length;
   const unmeasured = rows.filter((row) => row.holds === "not measured").length;
   return [
-    "## Goals (issue 6)",
+    "## Goals (issues 6 and 13)",
     "",
     `${held} of ${judged.length} measured goals hold; ${unmeasured} not measured.`,
     "",

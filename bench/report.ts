@@ -121,7 +121,8 @@ function ratioRows(group: Group, scenarios: Scenario[], results: Results, peers:
  * @returns Markdown.
  */
 export function renderGroup(group: Group, scenarios: Scenario[], results: Results): string {
-  const peers = [...group.peers, REFERENCE].filter((name) => results.has(name));
+  const peers = [...group.peers, ...(group.framework ? [] : [REFERENCE])]
+    .filter((name) => results.has(name));
   const servers = [group.ours, ...peers].filter((name) => results.has(name));
   if (servers.length === 0) return "";
   const lines = [

@@ -28,7 +28,7 @@ import {
   renderFirstCompression,
 } from "./first_compression.ts";
 import { renderScaling } from "./scaling.ts";
-import { GROUPS, ROOT, selectServers } from "./servers.ts";
+import { FRAMEWORK_GROUPS, GROUPS, ROOT, selectServers } from "./servers.ts";
 import { makeSite } from "./site.ts";
 import { anomalies, type Plan, verify } from "./verify.ts";
 import { runWrk, type WrkRun } from "./wrk.ts";
@@ -148,7 +148,7 @@ function noteMissingRuns(context: Context): void {
 }
 
 function report(context: Context): string {
-  const groups = GROUPS.map((group) =>
+  const groups = [...GROUPS, ...FRAMEWORK_GROUPS].map((group) =>
     renderGroup(group, SCENARIOS, context.results) +
     renderScaling(group, SCENARIOS, context.results)
   ).filter(Boolean);

@@ -38,8 +38,16 @@ export interface Group {
   title: string;
   /** Our server's name. */
   ours: string;
-  /** The peers' names (nginx is added to every group). */
+  /** The peers' names (nginx is added to every group but a framework's). */
   peers: string[];
+  /**
+   * Whether this is a framework's table: ours as that framework's
+   * middleware next to the framework's own static middleware, in the same
+   * app. nginx is left out of it, and issue 6's per-runtime goals (p99,
+   * peak RSS, the 1 GiB probe) do not look at it.
+   * @default {false}
+   */
+  framework?: boolean;
 }
 
 /** The reference server shown in every group. */
@@ -114,6 +122,11 @@ export const SERVERS: ServerSpec[] = [
     command: deno("hono_deno.ts"),
   },
   {
+    name: "ours-hono-deno",
+    description: "a Hono app with our `serveStatic` (`./hono`) on `Deno.serve`",
+    command: deno("ours_hono_deno.ts"),
+  },
+  {
     name: "ceiling-deno",
     description: "Deno's ceiling: `Deno.serve` with one constant 1 KiB body (1 KiB row only)",
     command: deno("ceiling_deno.ts"),
@@ -138,6 +151,11 @@ export const SERVERS: ServerSpec[] = [
     name: "hono-bun",
     description: "Hono `serveStatic` (`hono/bun`) on `Bun.serve`",
     command: bun("hono_bun.ts"),
+  },
+  {
+    name: "ours-hono-bun",
+    description: "a Hono app with our `serveStatic` (`./hono`) on `Bun.serve`",
+    command: bun("ours_hono_bun.ts"),
   },
   {
     name: "ours-node",
@@ -180,6 +198,26 @@ export const SERVERS: ServerSpec[] = [
     command: node("http_server_node.ts"),
   },
   {
+    name: "ours-express",
+    description: "an Express 5 app with our `serveFiles` (`./express`)",
+    command: node("ours_express_node.ts"),
+  },
+  {
+    name: "sirv-express",
+    description: "an Express 5 app with sirv as its middleware, `etag: true`",
+    command: node("sirv_express_node.ts"),
+  },
+  {
+    name: "ours-hono-node",
+    description: "a Hono app with our `serveStatic` (`./hono`) on `@hono/node-server`",
+    command: node("ours_hono_node.ts"),
+  },
+  {
+    name: "hono-node",
+    description: "Hono `serveStatic` (`@hono/node-server/serve-static`) on `@hono/node-server`",
+    command: node("hono_node.ts"),
+  },
+  {
     name: REFERENCE,
     description: "nginx, 1 worker, `sendfile on`, `access_log off`",
     command: ({ port, root, dir }) => nginxCommand({ port, root, dir }),
@@ -208,6 +246,27 @@ export const GROUPS: Group[] = [
       "serve-handler",
       "http-server",
     ],
+  },
+];
+
+/**
+ * The framework tables (issue 13): ours as the framework's middleware ÷ the
+ * framework's own static middleware, in the same app on the same runtime.
+ */
+export const FRAMEWORK_GROUPS: Group[] = [
+  { title: "Hono on Deno", ours: "ours-hono-deno", peers: ["hono-deno"], framework: true },
+  { title: "Hono on Bun", ours: "ours-hono-bun", peers: ["hono-bun"], framework: true },
+  {
+    title: "Hono on Node (`@hono/node-server`)",
+    ours: "ours-hono-node",
+    peers: ["hono-node"],
+    framework: true,
+  },
+  {
+    title: "Express 5 on Node",
+    ours: "ours-express",
+    peers: ["serve-static", "sirv-express"],
+    framework: true,
   },
 ];
 

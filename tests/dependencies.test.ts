@@ -34,7 +34,15 @@ const ROOT_DEV_DEPENDENCIES: Record<string, string> = {
     "npm run build emits dist/**/*.d.ts; tests/npm_package.test.ts type-checks a consumer",
 };
 
-const PEERS = ["express", "hono", "http-server", "serve-handler", "serve-static", "sirv"];
+const PEERS = [
+  "@hono/node-server",
+  "express",
+  "hono",
+  "http-server",
+  "serve-handler",
+  "serve-static",
+  "sirv",
+];
 
 test("package.json devDependencies are only what the tests and build need", () => {
   const manifest = read("package.json");
