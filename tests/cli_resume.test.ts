@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { createFileHandler } from "../src/core/handler.ts";
 import { runtimeServe } from "./_helpers/adapter.ts";
 import { buildFixture, pattern, runtimeFileSystem } from "./_helpers/fixture.ts";
@@ -20,7 +21,9 @@ before(async () => {
   server = await serve({
     port: 0,
     signal: controller.signal,
-    handler: (request) => {
+    handler: async (request) => {
+      const gzip = /^\/gzip(-always)?(\/.*)$/.exec(new URL(request.url).pathname);
+      if (gzip !== null) return await gzipRange(request, gzip[2], gzip[1] !== undefined);
       const broken = /^\/(shift|zero)(\/.*)$/.exec(new URL(request.url).pathname);
       if (broken === null) return files(request);
       // A broken server: its 206 starts two bytes before the byte asked
@@ -68,6 +71,25 @@ const raw = createServer((socket) => {
     socket.write(pattern(RAW_CUT), () => setTimeout(() => socket.destroy(), 100));
   });
 });
+
+// A server that applies Range to a gzip encoding of the file (RFC 9110
+// allows it): the bytes it sends decode to something else than the file's
+// bytes from that offset, if they decode at all. /gzip/ sends the identity
+// when asked for it; /gzip-always/ never does.
+async function gzipRange(request: Request, path: string, always: boolean): Promise<Response> {
+  const bytes = new Uint8Array(readFileSync(join(fixture.root, path)));
+  // Node's fetch adds its own "identity" to ours: a list of one coding.
+  const asked = (request.headers.get("accept-encoding") ?? "").split(",");
+  const identity = !always && asked.every((coding) => coding.trim() === "identity");
+  const body = identity ? bytes : gzipSync(bytes);
+  const headers: Record<string, string> = { etag: '"gz-1"', "accept-ranges": "bytes" };
+  if (!identity) headers["content-encoding"] = "gzip";
+  const start = /^bytes=(\d+)-$/.exec(request.headers.get("range") ?? "");
+  if (start === null) return new Response(body, { headers });
+  const from = Number(start[1]);
+  headers["content-range"] = `bytes ${from}-${body.byteLength - 1}/${body.byteLength}`;
+  return await Promise.resolve(new Response(body.subarray(from), { status: 206, headers }));
+}
 
 const url = (path: string) => new URL(path, server.url).href;
 const rawUrl = (path: string) => `http://127.0.0.1:${(raw.address() as AddressInfo).port}${path}`;
@@ -190,6 +212,35 @@ test("fileserver get --continue refuses a 206 that does not start at the partial
     assert.equal(readFileSync(output, "utf8"), partial);
     assert.ok(existsSync(output + ".fileserver-resume"));
   }
+});
+
+test("fileserver get --continue asks for the identity, and refuses a range of an encoded body", async () => {
+  const output = join(fixture.base, "encoded.bin");
+  const whole = readFileSync(join(fixture.root, "big.bin"));
+  // Asked with Accept-Encoding: identity, the server ranges the file's bytes.
+  writeFileSync(output, whole.subarray(0, 1000));
+  writeFileSync(
+    output + ".fileserver-resume",
+    JSON.stringify({ url: url("/gzip/big.bin"), validator: '"gz-1"' }),
+  );
+  const resumed = await runCli(["get", url("/gzip/big.bin"), "-o", output, "--continue"]);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.ok(readFileSync(output).equals(whole), "the resumed file is the server's");
+
+  // A server that encodes anyway: its bytes from 1000 are not the file's.
+  writeFileSync(output, whole.subarray(0, 1000));
+  writeFileSync(
+    output + ".fileserver-resume",
+    JSON.stringify({ url: url("/gzip-always/big.bin"), validator: '"gz-1"' }),
+  );
+  const refused = await runCli(["get", url("/gzip-always/big.bin"), "-o", output, "--continue"]);
+  assert.equal(refused.status, 1, refused.stderr);
+  assertOneLine(refused);
+  assert.match(
+    refused.stderr,
+    /refusing to append to .*encoded\.bin: the server sent a range of its gzip encoding, not of the file; .*encoded\.bin is left as it was/,
+  );
+  assert.ok(readFileSync(output).equals(whole.subarray(0, 1000)));
 });
 
 test("fileserver get --continue answers a 416: complete when sizes match, refused when the file is larger", async () => {

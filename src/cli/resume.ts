@@ -257,6 +257,15 @@ function continued(
   validator: string | null,
 ): ResumeState {
   const { path, size } = partial;
+  // RFC 9110 lets a server apply Range to an encoding of the file: those
+  // bytes decode to something else than the file's from `size` on. (fetch
+  // asks for the identity with a Range, which most servers honour.)
+  const coding = response.headers.get("content-encoding")?.trim().toLowerCase() ?? "identity";
+  if (coding !== "identity") {
+    throw new CliError(
+      `refusing to append to ${path}: the server sent a range of its ${coding} encoding, not of the file; ${path} is left as it was`,
+    );
+  }
   const header = response.headers.get("content-range");
   const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header ?? "");
   if (range === null || Number(range[1]) !== size) {
