@@ -44,7 +44,7 @@ function buildTree(): { root: string; remove: () => void } {
     ["release-v1.2.0.zip", 15_700_000],
     ["intro.mp4", 48_000_000],
     ["notes.txt", 730],
-    ["données 文件 ünïcödé.csv", 52_000],
+    ["données ünïcödé Ωμέγα.csv", 52_000],
     [LONG, 1_234_567],
     ['<img src=x onerror="alert(1)">.html', 31],
   ];
@@ -227,7 +227,13 @@ test("listing page in Chromium: sort links, breadcrumbs, filter, focus, 390 px, 
       page,
       "document.documentElement.scrollWidth - document.documentElement.clientWidth",
     );
-    assert.equal(overflow, 0, `the listing scrolls sideways at ${NARROW.width} px`);
+    const wide = await evaluate<string[]>(
+      page,
+      `Array.from(document.querySelectorAll("body *"))
+        .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth)
+        .map((e) => e.tagName + " " + (e.textContent ?? "").slice(0, 40))`,
+    );
+    assert.equal(overflow, 0, `at ${NARROW.width} px these stick out: ${wide.join("; ")}`);
     await screenshot(page, "listing-narrow.png");
 
     // Dark mode follows the system setting.

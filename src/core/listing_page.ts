@@ -38,7 +38,7 @@ tbody tr:hover{background:var(--hover)}
 .d{color:var(--dir)}
 .tag{font-size:.75em;border:1px solid var(--line);border-radius:1em;padding:0 .45em;margin-left:.45em;color:var(--muted);white-space:nowrap}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
-@media (max-width:36rem){body{padding:1rem .5rem 1.5rem}th,td{padding:.3rem .3rem}th:nth-child(2),td:nth-child(2){width:4.6rem}th:nth-child(3),td:nth-child(3){width:5.9rem}td:nth-child(n+2){font-size:.85em}}`;
+@media (max-width:36rem){body{padding:1rem .5rem 1.5rem}th,td{padding:.3rem .3rem}th{white-space:normal}th:nth-child(2),td:nth-child(2){width:4.6rem}th:nth-child(3),td:nth-child(3){width:5.9rem}td:nth-child(n+2){font-size:.85em}}`;
 
 /**
  * The page's script: the filter box, shown only when scripts run (the
