@@ -6,7 +6,15 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createFileHandler } from "../src/core/handler.ts";
@@ -108,7 +116,10 @@ test("listing: the active header has aria-sort and flips the order; the others s
     ["", "?sort=time&amp;order=desc"],
   ]);
   const plain = await (await listing("/")).text();
-  assert.match(plain, /<th scope="col" aria-sort="ascending"><a href="\?sort=name&amp;order=desc">Name/);
+  assert.match(
+    plain,
+    /<th scope="col" aria-sort="ascending"><a href="\?sort=name&amp;order=desc">Name/,
+  );
   assert.equal(plain.match(/aria-sort/g)?.length, 1);
   const byTime = await (await listing("/?sort=time")).text();
   assert.match(byTime, /aria-sort="descending"><a href="\?sort=time&amp;order=asc">Modified/);
@@ -148,7 +159,9 @@ test("listing: breadcrumbs link each segment, relative, with unicode and hostile
   );
   // Each crumb, resolved against the page's URL, is that folder's URL.
   const page = new URL(`http://localhost${path}`);
-  const crumbs = [...h1.matchAll(/href="([^"]*)"/g)].map(([, href]) => new URL(href, page).pathname);
+  const crumbs = [...h1.matchAll(/href="([^"]*)"/g)].map(([, href]) =>
+    new URL(href, page).pathname
+  );
   assert.deepEqual(crumbs, [
     "/",
     "/Alpha/",
@@ -166,12 +179,44 @@ test("listing: a hostile name never opens an element or an attribute", async () 
   const html = page.replace(/<script>[\s\S]*?<\/script>/, "");
   // Every tag of the page has only the attributes the renderer writes.
   const allowed = new Set([
-    "lang", "charset", "name", "content", "rel", "href", "class", "hidden", "aria-hidden",
-    "id", "viewBox", "fill", "fill-opacity", "d", "x", "y", "width", "height", "rx", "cx", "cy",
-    "r", "for", "type", "autocomplete", "spellcheck", "aria-describedby", "aria-live",
-    "scope", "aria-sort", "aria-label", "aria-current", "title", "datetime",
+    "lang",
+    "charset",
+    "name",
+    "content",
+    "rel",
+    "href",
+    "class",
+    "hidden",
+    "aria-hidden",
+    "id",
+    "viewBox",
+    "fill",
+    "fill-opacity",
+    "d",
+    "x",
+    "y",
+    "width",
+    "height",
+    "rx",
+    "cx",
+    "cy",
+    "r",
+    "for",
+    "type",
+    "autocomplete",
+    "spellcheck",
+    "aria-describedby",
+    "aria-live",
+    "scope",
+    "aria-sort",
+    "aria-label",
+    "aria-current",
+    "title",
+    "datetime",
   ]);
-  for (const [, attributes] of html.matchAll(/<[a-zA-Z][\w-]*((?:\s+[\w-]+(?:="[^"]*")?)*)\s*\/?>/g)) {
+  for (
+    const [, attributes] of html.matchAll(/<[a-zA-Z][\w-]*((?:\s+[\w-]+(?:="[^"]*")?)*)\s*\/?>/g)
+  ) {
     for (const [, name] of attributes.matchAll(/\s([\w-]+)(?:="[^"]*")?/g)) {
       assert.ok(allowed.has(name), `unexpected attribute ${name}`);
     }
@@ -213,8 +258,14 @@ test("listing: the HTML page's CSP allows exactly its inline style and script, b
 
 test("listing: symbolic links are marked in HTML, JSON and plain text", async () => {
   const html = await (await listing("/")).text();
-  assert.match(html, /<use href="#k-link"\/><\/svg>link\.txt<\/a><span class="tag">symlink<\/span>/);
-  assert.match(html, /<use href="#k-link"\/><\/svg>link-dir\/<\/a><span class="tag">symlink<\/span>/);
+  assert.match(
+    html,
+    /<use href="#k-link"\/><\/svg>link\.txt<\/a><span class="tag">symlink<\/span>/,
+  );
+  assert.match(
+    html,
+    /<use href="#k-link"\/><\/svg>link-dir\/<\/a><span class="tag">symlink<\/span>/,
+  );
   assert.match(html, /<use href="#k-dir"\/><\/svg>zeta\/<\/a><\/td>/);
   assert.match(html, /<use href="#k-image"\/><\/svg>a\.png<\/a><\/td>/);
   const json = await (await listing("/", { headers: { accept: "application/json" } })).json();
@@ -229,8 +280,8 @@ test("listing: symbolic links are marked in HTML, JSON and plain text", async ()
   const file = json.entries.find((e: { name: string }) => e.name === "file9.txt");
   assert.equal("symlink" in file, false);
   const text = await (await listing("/", { headers: { accept: "text/plain" } })).text();
-  assert.match(text, /^link-dir\/ ->  +-  /m);
-  assert.match(text, /^link\.txt ->  +2\.0 KiB  2023-11-14 22:13$/m);
+  assert.match(text, /^link-dir\/ -> {2,}- {2}/m);
+  assert.match(text, /^link\.txt -> {2,}2\.0 KiB {2}2023-11-14 22:13$/m);
 });
 
 test("listing: text/plain gets aligned plain text; */* and curl get HTML; Vary: Accept", async () => {
@@ -279,7 +330,12 @@ test("renderTextListing() shows control characters escaped, never raw", () => {
   assert.equal(text, "Index of /\n\nevil\\x1b[31mred\\x0a.txt  1 B\n");
 });
 
-const ENTRY = { name: "a.bin", directory: false, size: 1234567, mtimeMs: Date.UTC(2026, 11, 2, 5, 6, 7, 89) };
+const ENTRY = {
+  name: "a.bin",
+  directory: false,
+  size: 1234567,
+  mtimeMs: Date.UTC(2026, 11, 2, 5, 6, 7, 89),
+};
 
 test("renderHtmlListing() shows a zip link only with archive: true", () => {
   const zip = renderHtmlListing("/", [ENTRY], { parent: false, archive: true });
@@ -305,15 +361,44 @@ test("renderHtmlListing() gives exact bytes in a title and the full time in <tim
 
 test("renderHtmlListing() under a URL prefix: the prefix is the first crumb", () => {
   const html = renderHtmlListing("/static/a b/", [], { parent: true, base: "/static" });
-  assert.match(html, /<h1>Index of <a href="\.\.\/">\/static\/<\/a><a href="\.\/" aria-current="page">a b<\/a>\/<\/h1>/);
+  assert.match(
+    html,
+    /<h1>Index of <a href="\.\.\/">\/static\/<\/a><a href="\.\/" aria-current="page">a b<\/a>\/<\/h1>/,
+  );
 });
 
 test("compareNames() is natural, ASCII case-blind, total and the same everywhere", () => {
   const sorted = ["a", "A", "a0", "a00", "a1", "a01", "a2", "a10", "a9z", "b", "É", "é", "文"];
   const shuffled = [...sorted].reverse();
-  assert.deepEqual(shuffled.sort(compareNames), ["A", "a", "a0", "a00", "a01", "a1", "a2", "a9z", "a10", "b", "É", "é", "文"]);
+  assert.deepEqual(shuffled.sort(compareNames), [
+    "A",
+    "a",
+    "a0",
+    "a00",
+    "a01",
+    "a1",
+    "a2",
+    "a9z",
+    "a10",
+    "b",
+    "É",
+    "é",
+    "文",
+  ]);
   // Antisymmetric and never 0 for distinct names.
-  const names = ["x1", "X1", "x01", "x1y", "x", "x10", "file 2", "file 10", "😀", "\uffff", "99999999999999999999"];
+  const names = [
+    "x1",
+    "X1",
+    "x01",
+    "x1y",
+    "x",
+    "x10",
+    "file 2",
+    "file 10",
+    "😀",
+    "\uffff",
+    "99999999999999999999",
+  ];
   for (const a of names) {
     for (const b of names) {
       const ab = Math.sign(compareNames(a, b));

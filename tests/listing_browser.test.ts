@@ -8,7 +8,17 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -26,7 +36,8 @@ const SCREENSHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.ur
 const WIDE = { width: 1100, height: 760 };
 const NARROW = { width: 390, height: 844 };
 const T = Date.UTC(2026, 10, 20, 9, 30) / 1000;
-const LONG = "a-very-long-file-name-without-any-spaces-that-must-wrap-instead-of-overflowing.tar.gz";
+const LONG =
+  "a-very-long-file-name-without-any-spaces-that-must-wrap-instead-of-overflowing.tar.gz";
 
 /** A folder that looks like a real project's downloads. */
 function buildTree(): { root: string; remove: () => void } {
@@ -102,8 +113,8 @@ async function watch(page: Page): Promise<string[]> {
 function rowNames(page: Page): Promise<string[]> {
   return page.evaluate(`Array.from(document.querySelectorAll("tbody tr:not(.up)"))
     .filter((row) => !row.hidden).map((row) => row.querySelector("a").textContent)`) as Promise<
-      string[]
-    >;
+    string[]
+  >;
 }
 
 function evaluate<T>(page: Page, expression: string): Promise<T> {
@@ -159,14 +170,14 @@ test("listing page in Chromium: sort links, breadcrumbs, filter, focus, 390 px, 
     await screenshot(page, "listing-wide.png");
 
     // Sorting by size: the header link, without any script.
-    await click(page, 'th:nth-child(2) a');
+    await click(page, "th:nth-child(2) a");
     assert.equal(new URL(page.url()).search, "?sort=size&order=desc");
     assert.equal(
       await evaluate(page, `document.querySelector("th:nth-child(2)").getAttribute("aria-sort")`),
       "descending",
     );
     assert.deepEqual((await rowNames(page)).slice(3, 5), ["intro.mp4", "release-v1.2.0.zip"]);
-    await click(page, 'th:nth-child(2) a');
+    await click(page, "th:nth-child(2) a");
     assert.equal(new URL(page.url()).search, "?sort=size&order=asc");
     assert.equal((await rowNames(page))[3], '<img src=x onerror="alert(1)">.html');
 
@@ -180,12 +191,18 @@ test("listing page in Chromium: sort links, breadcrumbs, filter, focus, 390 px, 
     await click(page, "h1 a:nth-child(2)");
     assert.equal(new URL(page.url()).pathname, "/photos/");
     await click(page, "h1 a:first-child");
-    assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, "/?sort=size&order=asc");
-    await click(page, 'th:nth-child(1) a');
+    assert.equal(
+      new URL(page.url()).pathname + new URL(page.url()).search,
+      "/?sort=size&order=asc",
+    );
+    await click(page, "th:nth-child(1) a");
     assert.equal(new URL(page.url()).search, "");
 
     // The filter narrows the rows as one types, and says how many are left.
-    assert.equal(await evaluate(page, `document.querySelector("#filter").closest("[hidden]")`), null);
+    assert.equal(
+      await evaluate(page, `document.querySelector("#filter").closest("[hidden]")`),
+      null,
+    );
     await page.type("#filter", "PNG");
     assert.deepEqual(await rowNames(page), []);
     await evaluate(page, `document.querySelector("#filter").value = ""`);
@@ -196,7 +213,10 @@ test("listing page in Chromium: sort links, breadcrumbs, filter, focus, 390 px, 
       "release-v1.2.0.zip",
       "report.pdf",
     ]);
-    assert.equal(await evaluate(page, `document.querySelector("#shown").textContent`), "4 of 12 shown");
+    assert.equal(
+      await evaluate(page, `document.querySelector("#shown").textContent`),
+      "4 of 12 shown",
+    );
     // The input's accessible name comes from its <label>.
     const label = await evaluate(page, `document.querySelector("#filter").labels[0].textContent`);
     assert.equal(label, "Filter");

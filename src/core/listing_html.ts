@@ -138,10 +138,10 @@ function header(key: SortKey, label: string, sort: ListingSort): string {
   // by it in that key's own first order.
   const order = active ? (sort.order === "asc" ? "desc" : "asc") : DEFAULT_ORDER[key];
   const href = escapeHtml(sortQuery({ key, order }) || "./");
-  const state = active
-    ? ` aria-sort="${sort.order === "asc" ? "ascending" : "descending"}"`
+  const state = active ? ` aria-sort="${sort.order === "asc" ? "ascending" : "descending"}"` : "";
+  const arrow = active
+    ? `<span aria-hidden="true"> ${sort.order === "asc" ? "↑" : "↓"}</span>`
     : "";
-  const arrow = active ? `<span aria-hidden="true"> ${sort.order === "asc" ? "↑" : "↓"}</span>` : "";
   const hint = `<span class="sr"> (sort ${order === "asc" ? "ascending" : "descending"})</span>`;
   return `<th scope="col"${state}><a href="${href}">${label}${arrow}${hint}</a></th>`;
 }

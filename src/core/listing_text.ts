@@ -29,8 +29,8 @@ import { formatBytes } from "./format_bytes.ts";
  * assert.equal(text, [
  *   "Index of /docs/",
  *   "",
- *   "sub/         -        1970-01-01 00:00",
- *   "a\\x0ab.txt   2.0 KiB  1970-01-01 00:00",
+ *   "sub/        -        1970-01-01 00:00",
+ *   "a\\x0ab.txt  2.0 KiB  1970-01-01 00:00",
  *   "",
  * ].join("\n"));
  * ```
@@ -52,9 +52,7 @@ export function renderTextListing(urlPath: string, entries: readonly ListingEntr
   const lines = [`Index of ${printable(urlPath)}`, ""];
   for (const [i, entry] of entries.entries()) {
     const mtime = entry.mtimeMs;
-    const date = mtime === null
-      ? ""
-      : new Date(mtime).toISOString().slice(0, 16).replace("T", " ");
+    const date = mtime === null ? "" : new Date(mtime).toISOString().slice(0, 16).replace("T", " ");
     lines.push(
       `${names[i].padEnd(nameWidth)}  ${sizes[i].padEnd(sizeWidth)}  ${date}`.trimEnd(),
     );
