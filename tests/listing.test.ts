@@ -425,3 +425,19 @@ test("renderHtmlListing() and sortEntries() handle 10,000 entries in one quick p
   // Generous for a shared CI core; it takes about 20 ms on the machine.
   assert.ok(ms < 1_000, `${ms} ms`);
 });
+
+test("runtime file system readDir({ canonical }) gives non-link entries their own metadata, links none", async () => {
+  const fs = await runtimeFileSystem();
+  const entries = await fs.readDir(root, { canonical: true });
+  const byName = new Map(entries.map((entry) => [entry.name, entry]));
+  // Links are never read through: the listing looks each one up, checked.
+  assert.equal(byName.get("link.txt")?.info, undefined);
+  assert.equal(byName.get("link-dir")?.info, undefined);
+  const file = byName.get("file9.txt")?.info;
+  // A port that cannot read through the proven folder gives none at all.
+  if (file === undefined) return;
+  assert.deepEqual([file.kind, file.size, file.mtimeMs], ["file", 2000, (T + 1) * 1000]);
+  assert.equal(byName.get("zeta")?.info?.kind, "directory");
+  // Without canonical, nothing is read beyond the names.
+  for (const entry of await fs.readDir(root)) assert.equal(entry.info, undefined, entry.name);
+});

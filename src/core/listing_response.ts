@@ -58,15 +58,22 @@ export async function listingResponse(
   const shown = listed.filter((entry) => visible(entry.name, segments.length === 0, options));
   const entries: ListingEntry[] = [];
   for (let i = 0; i < shown.length; i += BATCH) {
-    const batch = shown.slice(i, i + BATCH).map(async ({ name, isSymlink }) => {
-      const found = await locate(root, [...segments, name], options);
-      if (typeof found === "number" || found.info.kind === "other") return null;
-      const directory = found.info.kind === "directory";
+    const batch = shown.slice(i, i + BATCH).map(async ({ name, isSymlink, info: own }) => {
+      // The port's own reading, through the folder it proved, when it gave
+      // one (never for a link); else the entry's own checked lookup.
+      let info = own;
+      if (info === undefined) {
+        const found = await locate(root, [...segments, name], options);
+        if (typeof found === "number") return null;
+        info = found.info;
+      }
+      if (info.kind !== "file" && info.kind !== "directory") return null;
+      const directory = info.kind === "directory";
       return {
         name,
         directory,
-        size: directory ? 0 : found.info.size,
-        mtimeMs: found.info.mtimeMs,
+        size: directory ? 0 : info.size,
+        mtimeMs: info.mtimeMs,
         symlink: isSymlink,
       };
     });
