@@ -66,6 +66,10 @@ function buildTree(): { root: string; remove: () => void } {
     utimesSync(full, T - i * 86_400, T - i * 86_400);
   }
   symlinkSync("report.pdf", join(root, "latest-report.pdf"));
+  // Fixed folder times too, so that the screenshots change only with the page.
+  for (const folder of ["photos/2026", "photos", "music", "src"]) {
+    utimesSync(join(root, folder), T + 3_600, T + 3_600);
+  }
   return { root, remove: () => rmSync(base, { recursive: true, force: true }) };
 }
 
