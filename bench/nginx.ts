@@ -24,20 +24,24 @@ export function hasNginx(): boolean {
  * Writes `nginx.conf` and the folders it names under `dir`, and returns
  * the command that runs it in the foreground.
  *
- * @param options The port, the site folder and a folder of nginx's own.
+ * @param options The port, the site folder, a folder of nginx's own, and
+ * whether folders without an index are listed (`autoindex`, for
+ * bench/listing.ts).
  * @returns The argv.
  */
-export function nginxCommand(options: { port: number; root: string; dir: string }): string[] {
+export function nginxCommand(
+  options: { port: number; root: string; dir: string; autoindex?: boolean },
+): string[] {
   const { port, root, dir } = options;
   mkdirSync(dir, { recursive: true });
   // The worker runs as nobody: its temp folders must be writable by it.
   chmodSync(dir, 0o777);
   const conf = join(dir, "nginx.conf");
-  writeFileSync(conf, nginxConfig(port, root, dir));
+  writeFileSync(conf, nginxConfig(port, root, dir, options.autoindex === true));
   return [NGINX, "-p", dir, "-e", join(dir, "error.log"), "-c", conf, "-g", "daemon off;"];
 }
 
-function nginxConfig(port: number, root: string, dir: string): string {
+function nginxConfig(port: number, root: string, dir: string, autoindex: boolean): string {
   const temps = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"]
     .map((name) => `  ${name}_temp_path ${join(dir, name)};`)
     .join("\n");
@@ -52,7 +56,7 @@ http {
 ${temps}
   server {
     listen 127.0.0.1:${port};
-    root ${root};
+    root ${root};${autoindex ? "\n    autoindex on;" : ""}
   }
 }
 `;

@@ -10,6 +10,7 @@ import { utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFileHandler } from "../src/core/handler.ts";
 import { SETTLE_MS } from "../src/core/file_cache.ts";
+import { listingCsp } from "../src/core/listing_page.ts";
 import { runtimeServe } from "./_helpers/adapter.ts";
 import {
   BIG_SIZE,
@@ -210,6 +211,12 @@ const DOCS_LISTING =
   '{"path":"/docs/","entries":[{"name":"sub","type":"directory","size":0,"modified":"T"},' +
   '{"name":"readme.md","type":"file","size":7,"modified":"T"}]}';
 const ISO_MODIFIED = /"modified":"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z"/g;
+// The plain listing of /docs/: names padded to one width, then size and
+// date (fixed widths, so the length is known whatever the folder's time).
+const DOCS_TEXT = /^Index of \/docs\/\n\nsub\/ {7}- {4}\d{4}-\d\d-\d\d \d\d:\d\d\n/.source +
+  /readme\.md {2}7 B {2}\d{4}-\d\d-\d\d \d\d:\d\d\n$/.source;
+const DOCS_TEXT_LENGTH = 15 + 2 + 33 + 33;
+const LISTING_CSP = await listingCsp();
 
 const TYPED_BYTES = pattern(TYPED_SIZE);
 
@@ -621,6 +628,40 @@ const cases: Case[] = [
       },
     },
     via: "fetch",
+  },
+  {
+    name: "serve() lists a directory as aligned plain text for Accept: text/plain",
+    method: "GET",
+    path: "/docs/",
+    requestHeaders: { accept: "text/plain" },
+    status: 200,
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": String(DOCS_TEXT_LENGTH),
+      vary: "Accept",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": ABSENT,
+    },
+    body: {
+      length: DOCS_TEXT_LENGTH,
+      check: (bytes) => assert.match(new TextDecoder().decode(bytes), new RegExp(DOCS_TEXT)),
+    },
+    via: "fetch",
+  },
+  {
+    name: "serve() sends the HTML listing with its hash-based Content-Security-Policy",
+    method: "HEAD",
+    path: "/docs/?sort=size",
+    status: 200,
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      vary: "Accept",
+      "x-content-type-options": "nosniff",
+      "content-security-policy": LISTING_CSP,
+      etag: ABSENT,
+    },
+    body: "",
+    via: "raw",
   },
   ...Object.entries(ODD_NAMES).map(([kind, name]): Case => {
     const body = `content of ${name}\n`;

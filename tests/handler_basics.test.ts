@@ -130,7 +130,7 @@ test("createFileHandler() lists a directory as HTML, folders first, with a paren
   assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
   assert.equal(response.headers.get("vary"), "Accept");
   const html = await response.text();
-  assert.ok(html.includes('<a href="../">'));
+  assert.ok(html.includes('<a href="../" aria-label="Parent folder">'));
   assert.ok(html.indexOf('href="sub/"') < html.indexOf('href="readme.md"'));
   assert.ok(!html.includes(".secret"));
   assert.match(html, /7 B/);

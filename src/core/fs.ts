@@ -42,6 +42,13 @@ export interface DirEntry {
   name: string;
   /** Whether the entry itself is a symbolic link (not followed). */
   isSymlink: boolean;
+  /**
+   * The entry's own metadata (a link not followed), when the port read it
+   * through the very folder a `canonical` read proved: a listing then needs
+   * no lookup of its own for the entry. Left out for links, and whenever
+   * the port cannot read it that way.
+   */
+  info?: FileInfo;
 }
 
 /** Where a path leads: its canonical path and what is there. */

@@ -237,7 +237,11 @@ async function handle(request: RequestView, context: Context): Promise<Response>
       }
     }
     if (options.listing) {
-      return await listingResponse(request, found.path, segments, { root, options });
+      return await listingResponse(request, found.path, segments, {
+        root,
+        search: url.search,
+        options,
+      });
     }
     return await missing(request, context, segments);
   }

@@ -1,10 +1,10 @@
 /**
- * Directory listings: HTML with every name escaped, or JSON.
+ * Directory listings: the entry type, escaping, the JSON form and the
+ * negotiation between HTML (`listing_html.ts`), JSON and plain text
+ * (`listing_text.ts`).
  *
  * @module
  */
-
-import { formatBytes } from "./format_bytes.ts";
 
 /** One entry of a listing. */
 export interface ListingEntry {
@@ -16,32 +16,12 @@ export interface ListingEntry {
   size: number;
   /** Modification time in milliseconds, or `null`. */
   mtimeMs: number | null;
-}
-
-/**
- * Sorts entries folders first, then by name (code point order, so the
- * order is the same on every runtime and locale).
- *
- * @param entries The entries, in any order.
- * @returns A new sorted array.
- *
- * @example Folders first
- * ```ts
- * import assert from "node:assert/strict";
- * import { sortEntries } from "./listing.ts";
- *
- * const sorted = sortEntries([
- *   { name: "b.txt", directory: false, size: 1, mtimeMs: 0 },
- *   { name: "z", directory: true, size: 0, mtimeMs: 0 },
- * ]);
- * assert.deepEqual(sorted.map((e) => e.name), ["z", "b.txt"]);
- * ```
- */
-export function sortEntries(entries: readonly ListingEntry[]): ListingEntry[] {
-  return [...entries].sort((a, b) => {
-    if (a.directory !== b.directory) return a.directory ? -1 : 1;
-    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  });
+  /**
+   * Whether the entry itself is a symbolic link (which the listing
+   * followed, under the handler's `symlinks` policy).
+   * @default {false}
+   */
+  symlink?: boolean;
 }
 
 /**
@@ -59,8 +39,12 @@ export function sortEntries(entries: readonly ListingEntry[]): ListingEntry[] {
  * ```
  */
 export function escapeHtml(text: string): string {
+  // Most names need nothing: one test instead of a replace per row.
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
 }
+
+const NEEDS_ESCAPE = /[&<>"']/;
 
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -71,79 +55,12 @@ const HTML_ESCAPES: Record<string, string> = {
 };
 
 /**
- * Renders an HTML listing page.
- *
- * @param urlPath The directory's decoded URL path, shown as the title.
- * @param entries The entries, already sorted.
- * @param options `parent`: whether to link to `../`.
- * @returns A complete HTML document.
- *
- * @example Escaped names and links
- * ```ts
- * import assert from "node:assert/strict";
- * import { renderHtmlListing } from "./listing.ts";
- *
- * const html = renderHtmlListing("/docs/", [
- *   { name: "<b>.txt", directory: false, size: 3, mtimeMs: 0 },
- * ], { parent: true });
- * assert.ok(html.includes('href="%3Cb%3E.txt"'));
- * assert.ok(html.includes("&lt;b&gt;.txt"));
- * assert.ok(html.includes('href="../"'));
- * ```
- */
-export function renderHtmlListing(
-  urlPath: string,
-  entries: readonly ListingEntry[],
-  options: { parent: boolean },
-): string {
-  const title = escapeHtml(`Index of ${urlPath}`);
-  const rows: string[] = [];
-  if (options.parent) {
-    rows.push('<tr><td><a href="../">../</a></td><td></td><td></td></tr>');
-  }
-  for (const entry of entries) {
-    const suffix = entry.directory ? "/" : "";
-    const href = escapeHtml(encodeURIComponent(entry.name) + suffix);
-    const name = escapeHtml(entry.name + suffix);
-    const size = entry.directory ? "-" : formatBytes(entry.size);
-    const date = entry.mtimeMs === null ? "" : new Date(entry.mtimeMs).toISOString()
-      .slice(0, 16).replace("T", " ");
-    rows.push(
-      `<tr><td><a href="${href}">${name}</a></td><td>${size}</td><td>${date}</td></tr>`,
-    );
-  }
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse}
-td{padding:.2rem 1.5rem .2rem 0;font-variant-numeric:tabular-nums}
-td:nth-child(2){text-align:right}
-</style>
-</head>
-<body>
-<h1>${title}</h1>
-<table>
-<thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr></thead>
-<tbody>
-${rows.join("\n")}
-</tbody>
-</table>
-</body>
-</html>
-`;
-}
-
-/**
  * Renders a JSON listing.
  *
  * @param urlPath The directory's decoded URL path.
  * @param entries The entries, already sorted.
- * @returns `{ path, entries: [{ name, type, size, modified }] }` as JSON.
+ * @returns `{ path, entries: [{ name, type, size, modified }] }` as JSON;
+ * an entry that is a symbolic link also has `symlink: true`.
  *
  * @example One file
  * ```ts
@@ -164,12 +81,17 @@ export function renderJsonListing(
 ): string {
   return JSON.stringify({
     path: urlPath,
-    entries: entries.map((entry) => ({
-      name: entry.name,
-      type: entry.directory ? "directory" : "file",
-      size: entry.size,
-      modified: entry.mtimeMs === null ? null : new Date(entry.mtimeMs).toISOString(),
-    })),
+    entries: entries.map((entry) => {
+      const json: Record<string, unknown> = {
+        name: entry.name,
+        type: entry.directory ? "directory" : "file",
+        size: entry.size,
+        modified: entry.mtimeMs === null ? null : new Date(entry.mtimeMs).toISOString(),
+      };
+      // Only when true, so that the shape of other entries stays as it was.
+      if (entry.symlink === true) json.symlink = true;
+      return json;
+    }),
   });
 }
 
@@ -193,6 +115,40 @@ export function renderJsonListing(
 export function prefersJson(accept: string | null): boolean {
   if (accept === null || accept.length > 4096) return false;
   return acceptWeight(accept, "application", "json") > acceptWeight(accept, "text", "html");
+}
+
+/** The forms a listing is sent in. */
+export type ListingFormat = "html" | "json" | "text";
+
+/**
+ * Picks the listing's form from `Accept` (RFC 9110 §12.5.1): the form with
+ * the highest weight, ties going to HTML, then JSON, then plain text. So
+ * `*\/*` (curl, wget, fetch) gets HTML as from every peer server, and
+ * `Accept: text/plain` an aligned plain listing. Only `Accept` is read,
+ * never `User-Agent`, so `Vary: Accept` is the whole truth and a shared
+ * cache keeps one copy per form rather than one per client version.
+ *
+ * @param accept The `Accept` field, or `null`.
+ * @returns `"html"`, `"json"` or `"text"`.
+ *
+ * @example Negotiation
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listingFormat } from "./listing.ts";
+ *
+ * assert.equal(listingFormat("*\/*"), "html");
+ * assert.equal(listingFormat("text/plain"), "text");
+ * assert.equal(listingFormat("application/json, text/plain"), "json");
+ * assert.equal(listingFormat(null), "html");
+ * ```
+ */
+export function listingFormat(accept: string | null): ListingFormat {
+  if (accept === null || accept.length > 4096) return "html";
+  const html = acceptWeight(accept, "text", "html");
+  const json = acceptWeight(accept, "application", "json");
+  const text = acceptWeight(accept, "text", "plain");
+  if (html >= json && html >= text) return "html";
+  return json >= text ? "json" : "text";
 }
 
 /**

@@ -9,34 +9,40 @@ import type { RequestView } from "./request_view.ts";
 import { locate } from "./locate.ts";
 import { errorResponse, reply, statusForFsError } from "./responses.ts";
 import type { DirEntry } from "./fs.ts";
-import {
-  type ListingEntry,
-  prefersJson,
-  renderHtmlListing,
-  renderJsonListing,
-  sortEntries,
-} from "./listing.ts";
+import { type ListingEntry, listingFormat, renderJsonListing } from "./listing.ts";
+import { renderHtmlListing } from "./listing_html.ts";
+import { renderTextListing } from "./listing_text.ts";
+import { listingCsp } from "./listing_page.ts";
+import { parseListingSort, sortEntries } from "./listing_sort.ts";
+
+const CONTENT_TYPES = {
+  html: "text/html; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  text: "text/plain; charset=utf-8",
+} as const;
 
 // Stats run in batches so that a huge folder does not open thousands of
 // file-system requests at once.
 const BATCH = 64;
 
 /**
- * Lists the directory at `path` as HTML, or JSON when the client prefers it.
+ * Lists the directory at `path` as HTML, or as JSON or plain text when the
+ * client prefers them, in the order the query asks for
+ * (`?sort=name|size|time&order=asc|desc`).
  * Entries the handler would refuse (dotfiles under the policy, links out of
  * the root, FIFOs and other special files) are left out.
  *
  * @param request The request (GET or HEAD).
  * @param path The directory's real path.
  * @param segments The directory's decoded URL segments below the root.
- * @param context The root's real path and the handler's options.
+ * @param context The root's real path, the request's query and the handler's options.
  * @returns A 200 response.
  */
 export async function listingResponse(
   request: RequestView,
   path: string,
   segments: readonly string[],
-  context: { root: string; options: ResolvedOptions },
+  context: { root: string; search: string; options: ResolvedOptions },
 ): Promise<Response> {
   const { root, options } = context;
   let listed: DirEntry[];
@@ -49,40 +55,48 @@ export async function listingResponse(
     if (status === null) throw error;
     return errorResponse(status, request.method);
   }
-  const names = listed
-    .map((entry) => entry.name)
-    .filter((name) => visible(name, segments.length === 0, options));
+  const shown = listed.filter((entry) => visible(entry.name, segments.length === 0, options));
   const entries: ListingEntry[] = [];
-  for (let i = 0; i < names.length; i += BATCH) {
-    const batch = names.slice(i, i + BATCH).map(async (name) => {
-      const found = await locate(root, [...segments, name], options);
-      if (typeof found === "number" || found.info.kind === "other") return null;
-      const directory = found.info.kind === "directory";
+  for (let i = 0; i < shown.length; i += BATCH) {
+    const batch = shown.slice(i, i + BATCH).map(async ({ name, isSymlink, info: own }) => {
+      // The port's own reading, through the folder it proved, when it gave
+      // one (never for a link); else the entry's own checked lookup.
+      let info = own;
+      if (info === undefined) {
+        const found = await locate(root, [...segments, name], options);
+        if (typeof found === "number") return null;
+        info = found.info;
+      }
+      if (info.kind !== "file" && info.kind !== "directory") return null;
+      const directory = info.kind === "directory";
       return {
         name,
         directory,
-        size: directory ? 0 : found.info.size,
-        mtimeMs: found.info.mtimeMs,
+        size: directory ? 0 : info.size,
+        mtimeMs: info.mtimeMs,
+        symlink: isSymlink,
       };
     });
     for (const entry of await Promise.all(batch)) if (entry !== null) entries.push(entry);
   }
-  const sorted = sortEntries(entries);
-  const urlPath = decodedUrlRoot(options.urlRoot) + "/" +
-    segments.map((s) => s + "/").join("");
-  const json = prefersJson(request.headers.get("accept"));
-  const body = json
+  const sort = parseListingSort(context.search);
+  const sorted = sortEntries(entries, sort);
+  const base = decodedUrlRoot(options.urlRoot);
+  const urlPath = base + "/" + segments.map((s) => s + "/").join("");
+  const format = listingFormat(request.headers.get("accept"));
+  const body = format === "json"
     ? renderJsonListing(urlPath, sorted)
-    : renderHtmlListing(urlPath, sorted, { parent: segments.length > 0 });
+    : format === "text"
+    ? renderTextListing(urlPath, sorted)
+    : renderHtmlListing(urlPath, sorted, { parent: segments.length > 0, base, sort });
   const bytes = new TextEncoder().encode(body);
   const headers = new Headers();
-  headers.set(
-    "content-type",
-    json ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
-  );
+  headers.set("content-type", CONTENT_TYPES[format]);
   headers.set("content-length", String(bytes.byteLength));
+  // Only Accept picks the form (never User-Agent: see listingFormat()).
   headers.set("vary", "Accept");
   headers.set("x-content-type-options", "nosniff");
+  if (format === "html") headers.set("content-security-policy", await listingCsp());
   // A listing changes whenever the folder does: revalidated, never kept.
   const cacheControl = options.cacheControl?.listing ?? null;
   if (cacheControl !== null) headers.set("cache-control", cacheControl);

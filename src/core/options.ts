@@ -51,8 +51,10 @@ export interface FileHandlerOptions {
    */
   index?: readonly string[] | false;
   /**
-   * Whether a directory without an index file is listed (HTML, or JSON when
-   * the client prefers `application/json`).
+   * Whether a directory without an index file is listed: an HTML page
+   * (breadcrumbs, sort links `?sort=name|size|time&order=asc|desc`, a
+   * filter box, a strict `Content-Security-Policy`), or JSON or plain text
+   * when `Accept` weighs `application/json` or `text/plain` above HTML.
    * @default {false}
    */
   listing?: boolean;

@@ -367,7 +367,18 @@ export async function readDir(path: string, options: OpenOptions = {}): Promise<
     if (placeOf(pin) !== path) {
       throw fsError("ESTALE", "the folder opened is not at the path checked");
     }
-    return await listEntries(`/proc/self/fd/${pin}`);
+    const folder = `/proc/self/fd/${pin}`;
+    const entries = await listEntries(folder);
+    // Each entry's own metadata, read through the pinned folder (one lstat,
+    // where the listing's own lookup takes five system calls): what is
+    // there now, in the folder proven, never behind a link. An entry that
+    // became a link or went away is left for the core to look up.
+    for (const entry of entries) {
+      if (entry.isSymlink) continue;
+      const stats = lstatSync(`${folder}/${entry.name}`, { throwIfNoEntry: false });
+      if (stats !== undefined && !stats.isSymbolicLink()) entry.info = toFileInfo(stats);
+    }
+    return entries;
   } finally {
     closeSync(pin);
   }

@@ -1,6 +1,7 @@
 // Properties of Accept negotiation for directory listings: JSON exactly
 // when the client weighs application/json above text/html (RFC 9110
-// §12.5.1), never a throw, and linear time on long fields.
+// §12.5.1), plain text when it weighs text/plain above both, never a
+// throw, and linear time on long fields.
 
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
@@ -139,6 +140,21 @@ function modelPrefersJson(ranges: Range[]): boolean {
   return weight(ranges, "application", "json") > weight(ranges, "text", "html");
 }
 
+/** The listing's form: the heaviest of HTML, JSON, plain text; ties in that order. */
+function modelFormat(ranges: Range[]): "html" | "json" | "text" {
+  const html = weight(ranges, "text", "html");
+  const json = weight(ranges, "application", "json");
+  const text = weight(ranges, "text", "plain");
+  if (html >= json && html >= text) return "html";
+  return json >= text ? "json" : "text";
+}
+
+const LISTING_TYPES = {
+  html: "text/html; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  text: "text/plain; charset=utf-8",
+};
+
 test("prefersJson() picks JSON exactly when RFC 9110 §12.5.1 weighs it above HTML", () => {
   check(
     fc.property(accept, ({ text, ranges }) => {
@@ -158,7 +174,7 @@ test("prefersJson() never throws on any string, and reads 1 MiB in linear time",
   await assertLinear("prefersJson()", prefersJson);
 });
 
-test("createFileHandler() lists a folder as JSON exactly when the client prefers it", async () => {
+test("createFileHandler() lists a folder as JSON or plain text exactly when the client prefers it", async () => {
   const errors: unknown[] = [];
   const handler = createFileHandler({
     root: fixture.root,
@@ -175,13 +191,13 @@ test("createFileHandler() lists a folder as JSON exactly when the client prefers
       assert.equal(response.status, 200);
       assert.deepEqual(errors, []);
       assert.equal(response.headers.get("vary"), "Accept");
-      const json = modelPrefersJson(ranges);
+      const format = modelFormat(ranges);
       assert.equal(
         response.headers.get("content-type"),
-        json ? "application/json; charset=utf-8" : "text/html; charset=utf-8",
+        LISTING_TYPES[format],
         JSON.stringify(text),
       );
-      if (json) assert.ok(Array.isArray(JSON.parse(body).entries));
+      if (format === "json") assert.ok(Array.isArray(JSON.parse(body).entries));
     }),
     200,
   );
