@@ -173,6 +173,21 @@ test("listing page in Chromium: sort links, breadcrumbs, filter, focus, 390 px, 
     assert.ok(names.indexOf("README.md") < names.indexOf("release-v1.2.0.zip"));
     await screenshot(page, "listing-wide.png");
 
+    // Dates in the reader's time zone once the script runs (UTC without it).
+    await page.emulateTimezone("Asia/Tokyo");
+    await page.reload({ waitUntil: "load" });
+    const shown = await evaluate<{ text: string; datetime: string; header: string }>(
+      page,
+      `({ text: document.querySelector("time").textContent,
+          datetime: document.querySelector("time").dateTime,
+          header: document.querySelector("th:nth-child(3)").textContent })`,
+    );
+    const tokyo = new Date(Date.parse(shown.datetime) + 9 * 3_600_000).toISOString();
+    assert.equal(shown.text, `${tokyo.slice(0, 10)} ${tokyo.slice(11, 16)}`);
+    assert.doesNotMatch(shown.header, /UTC/);
+    await page.emulateTimezone("UTC");
+    await page.reload({ waitUntil: "load" });
+
     // Sorting by size: the header link, without any script.
     await click(page, "th:nth-child(2) a");
     assert.equal(new URL(page.url()).search, "?sort=size&order=desc");

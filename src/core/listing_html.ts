@@ -44,7 +44,8 @@ export interface HtmlListingOptions {
 const COLUMNS: ReadonlyArray<readonly [SortKey, string]> = [
   ["name", "Name"],
   ["size", "Size"],
-  ["time", "Modified (UTC)"],
+  // The script shows local times and drops "(UTC)"; without it, UTC.
+  ["time", 'Modified<span class="tz"> (UTC)</span>'],
 ];
 
 /**

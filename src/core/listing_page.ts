@@ -41,12 +41,13 @@ tbody tr:hover{background:var(--hover)}
 @media (max-width:36rem){body{padding:1rem .5rem 1.5rem}th,td{padding:.3rem .3rem}th{white-space:normal}th:nth-child(2),td:nth-child(2){width:4.6rem}th:nth-child(3),td:nth-child(3){width:5.9rem}td:nth-child(n+2){font-size:.85em}}`;
 
 /**
- * The page's script: the filter box, shown only when scripts run (the
- * sort links work without it). No inline handlers: the CSP allows this
+ * The page's script: dates in the reader's local time (UTC without it),
+ * and the filter box, shown only when scripts run (the sort links work
+ * without it). No inline handlers: the CSP allows this
  * one script by its hash and nothing else.
  */
 export const LISTING_SCRIPT =
-  `(()=>{const f=document.getElementById("filter");if(!f)return;const rows=Array.from(document.querySelectorAll("tbody tr:not(.up)"));const names=rows.map((r)=>r.cells[0].firstElementChild.textContent.toLowerCase());const out=document.getElementById("shown");let last="";const run=()=>{const q=f.value.trim().toLowerCase();if(q===last)return;last=q;let n=0;for(let i=0;i<rows.length;i++){const hit=q===""||names[i].includes(q);rows[i].hidden=!hit;if(hit)n++}out.textContent=q===""?"":n+" of "+rows.length+" shown"};f.addEventListener("input",run);document.addEventListener("keydown",(e)=>{if(e.key==="/"&&document.activeElement!==f&&!e.ctrlKey&&!e.metaKey&&!e.altKey){e.preventDefault();f.focus()}});f.closest("[hidden]").hidden=false;run()})();`;
+  `(()=>{const p=(n)=>String(n).padStart(2,"0");for(const t of document.querySelectorAll("time[datetime]")){const d=new Date(t.dateTime);t.textContent=d.getFullYear()+"-"+p(d.getMonth()+1)+"-"+p(d.getDate())+" "+p(d.getHours())+":"+p(d.getMinutes());t.title=d.toString()}for(const z of document.querySelectorAll(".tz"))z.remove();const f=document.getElementById("filter");if(!f)return;const rows=Array.from(document.querySelectorAll("tbody tr:not(.up)"));const names=rows.map((r)=>r.cells[0].firstElementChild.textContent.toLowerCase());const out=document.getElementById("shown");let last="";const run=()=>{const q=f.value.trim().toLowerCase();if(q===last)return;last=q;let n=0;for(let i=0;i<rows.length;i++){const hit=q===""||names[i].includes(q);rows[i].hidden=!hit;if(hit)n++}out.textContent=q===""?"":n+" of "+rows.length+" shown"};f.addEventListener("input",run);document.addEventListener("keydown",(e)=>{if(e.key==="/"&&document.activeElement!==f&&!e.ctrlKey&&!e.metaKey&&!e.altKey){e.preventDefault();f.focus()}});f.closest("[hidden]").hidden=false;run()})();`;
 
 // 24×24 outline icons, drawn once as symbols and reused by `<use>`, so a
 // 10,000-row page repeats a short reference rather than the paths.
