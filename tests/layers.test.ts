@@ -517,3 +517,18 @@ test("checkSource() reports src/adapters importing the client or the cli", () =>
     [],
   );
 });
+
+test("layers: src/adapters/_live_reload*.ts, shared by the three adapters, name no runtime", () => {
+  for (const file of ["src/adapters/_live_reload.ts", "src/adapters/_live_reload_client.ts"]) {
+    const { code } = strip(readFileSync(REPO + file, "utf8"));
+    const specifiers = [...code.matchAll(/\bfrom\s+"([^"]+)"/g)].map((m) => m[1]);
+    for (const specifier of specifiers) {
+      assert.ok(
+        specifier === "node:fs" || specifier.startsWith("../core/") ||
+          specifier === "./_live_reload_client.ts",
+        `${file} imports ${specifier}`,
+      );
+    }
+    assert.doesNotMatch(code, /\b(Deno|Bun)\s*\./, file);
+  }
+});

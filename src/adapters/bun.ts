@@ -157,6 +157,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
       finished.resolve();
     });
   });
+  resolved.liveReload?.start();
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return { url, finished: finished.promise };
 }
@@ -180,6 +181,7 @@ export type FileRouteOptions = Omit<
   | "idleTimeoutMs"
   | "requestTimeoutMs"
   | "onResponseDone"
+  | "liveReload"
 >;
 
 const LISTEN_OPTIONS: readonly Exclude<keyof ServeOptions, keyof FileRouteOptions>[] = [
@@ -194,6 +196,7 @@ const LISTEN_OPTIONS: readonly Exclude<keyof ServeOptions, keyof FileRouteOption
   "idleTimeoutMs",
   "requestTimeoutMs",
   "onResponseDone",
+  "liveReload",
 ];
 
 /** The part of Bun's `Server` that {@linkcode fileRoute} reads. */
@@ -252,6 +255,9 @@ export function fileRoute(options: FileRouteOptions): BunRouteHandler {
   if (bun === undefined) throw new TypeError("Cannot serve: not running on Bun");
   if (typeof options === "object" && options !== null) {
     const misplaced = LISTEN_OPTIONS.find((name) => name in options);
+    if (misplaced === "liveReload") {
+      throw new TypeError('Cannot serve: "liveReload" needs serve(), which owns the server');
+    }
     if (misplaced !== undefined) {
       throw new TypeError(
         `Cannot serve: "${misplaced}" is not a route option; set it on Bun.serve`,

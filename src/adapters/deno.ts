@@ -173,6 +173,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     timer = setTimeout(() => inFlight.cutAll(), gracePeriodMs);
     server.shutdown().catch(() => {});
   });
+  resolved.liveReload?.start();
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return { url, finished };
 }
