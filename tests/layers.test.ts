@@ -518,14 +518,15 @@ test("checkSource() reports src/adapters importing the client or the cli", () =>
   );
 });
 
-test("layers: src/adapters/_live_reload*.ts, shared by the three adapters, name no runtime", () => {
-  for (const file of ["src/adapters/_live_reload.ts", "src/adapters/_live_reload_client.ts"]) {
+test("layers: live reload, shared by the three adapters, names no runtime", () => {
+  const files = ["_live_reload.ts", "_live_reload_client.ts", "_tree_watcher.ts"];
+  for (const file of files.map((name) => `src/adapters/${name}`)) {
     const { code } = strip(readFileSync(REPO + file, "utf8"));
     const specifiers = [...code.matchAll(/\bfrom\s+"([^"]+)"/g)].map((m) => m[1]);
     for (const specifier of specifiers) {
       assert.ok(
         specifier === "node:fs" || specifier.startsWith("../core/") ||
-          specifier === "./_live_reload_client.ts",
+          specifier === "./_live_reload_client.ts" || specifier === "./_tree_watcher.ts",
         `${file} imports ${specifier}`,
       );
     }

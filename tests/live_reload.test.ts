@@ -5,7 +5,15 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runtimeServe } from "./_helpers/adapter.ts";
@@ -13,6 +21,8 @@ import { openEvents, type ServerEvent } from "./_helpers/events.ts";
 import { sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
 import { ignored, LIVE_PATH, LIVE_SCRIPT_PATH, LIVE_SNIPPET } from "../src/adapters/_live_reload.ts";
 import type { ServeOptions, Server } from "../src/adapters/_serve_options.ts";
+import { parseCommandLine } from "../src/cli/args.ts";
+import { HELP } from "../src/cli/help.ts";
 
 const PAGE = "<!doctype html><html><body><h1>Hi</h1></body></html>\n";
 const serve = await runtimeServe();
@@ -87,6 +97,37 @@ test("serve() liveReload: file create, change and delete are pushed with their U
     await sleep(150);
     unlinkSync(join(root, "sub", "new page.html"));
     assert.deepEqual(await nextChange(events), ["/sub/new%20page.html"]);
+    await events.close();
+  });
+});
+
+test("serve() liveReload: each of repeated atomic saves (write, rename over) is reported", async () => {
+  await withServer({}, async (server) => {
+    const { events } = await connected(server);
+    for (const text of ["a", "b", "c"]) {
+      // What editors do; the temporary name is a dotfile, left out.
+      writeFileSync(join(root, "sub", ".saved.html.tmp"), text);
+      renameSync(join(root, "sub", ".saved.html.tmp"), join(root, "sub", "saved.html"));
+      assert.deepEqual(await nextChange(events), ["/sub/saved.html"], `save ${text}`);
+      await sleep(150);
+    }
+    await events.close();
+  });
+});
+
+test("serve() liveReload: a folder made after start is watched, a removed one forgotten", async () => {
+  await withServer({}, async (server) => {
+    const { events } = await connected(server);
+    mkdirSync(join(root, "fresh"));
+    assert.deepEqual(await nextChange(events), ["/fresh"]);
+    await sleep(150);
+    writeFileSync(join(root, "fresh", "x.txt"), "x");
+    assert.deepEqual(await nextChange(events), ["/fresh/x.txt"]);
+    await sleep(150);
+    rmSync(join(root, "fresh"), { recursive: true });
+    const gone = await nextChange(events);
+    assert.ok(gone.includes("/fresh"), JSON.stringify(gone));
+    assert.ok(gone.every((path) => path.startsWith("/fresh")), JSON.stringify(gone));
     await events.close();
   });
 });
@@ -205,6 +246,17 @@ test("ignored() leaves out dotfiles, node_modules and ~ backups", () => {
   assert.equal(ignored("node_modules/x/y.js"), true);
   assert.equal(ignored("index.html~"), true);
   assert.equal(ignored("a/b.css"), false);
+});
+
+test("parseCommandLine() reads --watch and -w, off by default; HELP documents it", () => {
+  const watch = (args: string[]) => {
+    const parsed = parseCommandLine(args);
+    return parsed.command === "serve" && parsed.watch;
+  };
+  assert.equal(watch([]), false);
+  assert.equal(watch(["--watch"]), true);
+  assert.equal(watch(["-w", "site"]), true);
+  assert.match(HELP, /-w, --watch\s+live reload/);
 });
 
 test("fileserver --watch: pages get the script and the stream reports a change", async () => {

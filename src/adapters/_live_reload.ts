@@ -1,14 +1,14 @@
 /**
- * Live reload: the root watched with `node:fs` `watch()` (recursive on
- * Deno, Bun and Node 22+ on Linux), changes debounced and pushed to every
- * open page as Server-Sent Events on a reserved path.
+ * Live reload: the root watched (one `node:fs` `watch()` per folder, see
+ * `_tree_watcher.ts`), changes debounced and pushed to every open page as
+ * Server-Sent Events on a reserved path.
  *
  * @module
  */
 
-import { type FSWatcher, watch } from "node:fs";
 import type { Handler } from "../core/handler.ts";
 import { LIVE_RELOAD_CLIENT } from "./_live_reload_client.ts";
+import { TreeWatcher } from "./_tree_watcher.ts";
 
 /** The event stream's path, reserved while live reload is on. */
 export const LIVE_PATH = "/.fileserver/live";
@@ -63,7 +63,7 @@ export class LiveReload {
   #startId = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   #seq = 0;
   #clients = new Set<ReadableStreamDefaultController<Uint8Array>>();
-  #watcher: FSWatcher | null = null;
+  #watcher: TreeWatcher | null = null;
   #pending = new Set<string>();
   #firstPending = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -82,15 +82,10 @@ export class LiveReload {
   /** Starts watching the root (once the server listens). */
   start(): void {
     if (this.#watcher !== null || this.#closed) return;
-    try {
-      this.#watcher = watch(this.#root, { recursive: true }, (_event, name) => this.#changed(name as string | null));
-    } catch (error) {
-      this.#onError(error);
-      return;
-    }
-    this.#watcher.on("error", (error) => {
-      this.#watcher?.close();
-      this.#onError(error);
+    this.#watcher = new TreeWatcher(this.#root, {
+      onChange: (relative) => this.#changed(relative),
+      ignored,
+      onError: this.#onError,
     });
   }
 
@@ -179,14 +174,10 @@ export class LiveReload {
     }
   }
 
-  #changed(name: string | null): void {
+  // `relative` is "" for the root itself: "/" reloads every page.
+  #changed(relative: string): void {
     if (this.#closed) return;
-    const relative = name === null ? null : String(name).replaceAll("\\", "/");
-    if (relative !== null && ignored(relative)) return;
-    // Without a name the change is somewhere: "/" reloads every page.
-    const path = relative === null
-      ? this.#urlRoot + "/"
-      : this.#urlRoot + "/" + relative.split("/").map(encodeURIComponent).join("/");
+    const path = this.#urlRoot + "/" + relative.split("/").map(encodeURIComponent).join("/");
     const now = Date.now();
     if (this.#pending.size === 0) this.#firstPending = now;
     this.#pending.add(path);

@@ -110,15 +110,19 @@ export function insertSnippet(bytes: Uint8Array, snippet: Uint8Array): Uint8Arra
 const CLOSE = [0x3c, 0x2f, 0x62, 0x6f, 0x64, 0x79]; // "</body", lower case
 
 function lastBodyClose(bytes: Uint8Array): number {
-  outer: for (let i = bytes.length - CLOSE.length; i >= 0; i--) {
-    for (let j = 0; j < CLOSE.length; j++) {
-      // `| 0x20` lowers ASCII letters; "<" and "/" are compared as they are.
-      const byte = j < 2 ? bytes[i + j] : bytes[i + j] | 0x20;
-      if (byte !== CLOSE[j]) continue outer;
-    }
-    return i;
+  for (let i = bytes.length - CLOSE.length; i >= 0; i--) {
+    if (closesBodyAt(bytes, i)) return i;
   }
   return bytes.length;
+}
+
+function closesBodyAt(bytes: Uint8Array, i: number): boolean {
+  for (let j = 0; j < CLOSE.length; j++) {
+    // `| 0x20` lowers ASCII letters; "<" and "/" are compared as they are.
+    const byte = j < 2 ? bytes[i + j] : bytes[i + j] | 0x20;
+    if (byte !== CLOSE[j]) return false;
+  }
+  return true;
 }
 
 /**
