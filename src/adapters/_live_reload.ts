@@ -44,6 +44,8 @@ export interface LiveReloadOptions {
   heartbeatMs?: number;
   /** Called when the watcher fails (the root removed, no inotify watches left). */
   onError?: (error: unknown) => void;
+  /** Watch with one recursive watch rather than one per folder (see `_tree_watcher.ts`). */
+  recursive?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -58,6 +60,7 @@ export class LiveReload {
   #root: string;
   #urlRoot: string;
   #heartbeatMs: number;
+  #recursive: boolean;
   #onError: (error: unknown) => void;
   // Tells a restarted server from the one a page last heard from.
   #startId = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
@@ -74,6 +77,7 @@ export class LiveReload {
     this.#root = options.root;
     this.#urlRoot = options.urlRoot ?? "";
     this.#heartbeatMs = options.heartbeatMs ?? 15_000;
+    this.#recursive = options.recursive ?? false;
     this.#onError = options.onError ?? ((error) => {
       console.error(`Live reload stopped watching: ${(error as Error)?.message ?? error}`);
     });
@@ -86,6 +90,7 @@ export class LiveReload {
       onChange: (relative) => this.#changed(relative),
       ignored,
       onError: this.#onError,
+      recursive: this.#recursive,
     });
   }
 

@@ -176,6 +176,8 @@ function fail(name: string, reason: string): never {
  *
  * @param options The user's options.
  * @param fs The running runtime's file-system port.
+ * @param recursiveWatch Whether live reload watches the root with one
+ *   recursive watch (Deno) rather than one watch per folder.
  * @returns The resolved options.
  * @throws {TypeError} for a missing, conflicting or mistyped option.
  * @throws {RangeError} for a port, grace period or timeout out of range.
@@ -183,6 +185,7 @@ function fail(name: string, reason: string): never {
 export function resolveServeOptions(
   options: ServeOptions,
   fs: () => FileSystem,
+  recursiveWatch = false,
 ): ResolvedServeOptions {
   if (typeof options !== "object" || options === null) fail("options", "must be an object");
   const {
@@ -237,7 +240,7 @@ export function resolveServeOptions(
   if (liveReload && handler !== undefined) fail("liveReload", 'needs "root", not "handler"');
   const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
   const compress = fileOptions.compress === true ? zlibCompressor() : fileOptions.compress;
-  const live = liveReload ? liveReloadFor(resolve(root!), fileOptions.urlRoot, timeouts) : null;
+  const live = liveReload ? liveReloadFor(resolve(root!), fileOptions.urlRoot, { ...timeouts, recursiveWatch }) : null;
   const htmlSnippet = live === null
     ? fileOptions.htmlSnippet
     : (fileOptions.htmlSnippet ?? "") + live.snippet;
@@ -268,17 +271,19 @@ export function resolveServeOptions(
  *
  * @param root The folder watched.
  * @param urlRoot The URL path it is served under.
- * @param timeouts The server's timeouts.
+ * @param server The server's idle timeout, and whether to watch with one
+ *   recursive watch (Deno) rather than one per folder.
  * @returns The live reload, not yet watching.
  */
 export function liveReloadFor(
   root: string,
   urlRoot: string | undefined,
-  timeouts: { idleTimeoutMs: number },
+  server: { idleTimeoutMs: number; recursiveWatch: boolean },
 ): LiveReload {
-  const idle = timeouts.idleTimeoutMs;
+  const idle = server.idleTimeoutMs;
   const heartbeatMs = idle === 0 ? 15_000 : Math.min(15_000, Math.max(250, idle / 4));
-  return new LiveReload({ root, urlRoot: resolveUrlRoot(urlRoot ?? ""), heartbeatMs });
+  const recursive = server.recursiveWatch;
+  return new LiveReload({ root, urlRoot: resolveUrlRoot(urlRoot ?? ""), heartbeatMs, recursive });
 }
 
 /**

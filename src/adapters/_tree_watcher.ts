@@ -22,6 +22,13 @@ export interface TreeWatcherOptions {
   ignored: (relative: string) => boolean;
   /** Called when the root's watch fails (the root removed, no inotify watches left). */
   onError: (error: unknown) => void;
+  /**
+   * One `watch(root, { recursive: true })` instead of one watch per folder:
+   * for Deno, whose every `watch()` is an inotify instance of its own (and
+   * a user has 128), while its recursive watch is one instance that
+   * watches folders.
+   */
+  recursive?: boolean;
 }
 
 /** Watches every folder under a root that `ignored` does not leave out. */
@@ -40,7 +47,23 @@ export class TreeWatcher {
   constructor(root: string, options: TreeWatcherOptions) {
     this.#root = root;
     this.#options = options;
-    this.#add("");
+    if (options.recursive) this.#addRecursive();
+    else this.#add("");
+  }
+
+  #addRecursive(): void {
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(this.#root, { recursive: true }, (_event, name) => {
+        const relative = name === null ? "" : String(name);
+        if (this.#closed || (relative !== "" && this.#options.ignored(relative))) return;
+        this.#options.onChange(relative);
+      });
+    } catch (error) {
+      return this.#options.onError(error);
+    }
+    watcher.on("error", (error) => this.#options.onError(error));
+    this.#watchers.set("", watcher);
   }
 
   /** Stops every watch. */

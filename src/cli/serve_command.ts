@@ -45,7 +45,8 @@ export async function serveCommand(
   const users = readUsers(args);
   const notFound = notFoundPage(root, args);
   const idleTimeoutMs = Math.round(args.idleTimeoutSeconds * 1000);
-  const live = args.watch ? liveReloadFor(root, "", { idleTimeoutMs }) : null;
+  const recursiveWatch = adapter.name === "deno";
+  const live = args.watch ? liveReloadFor(root, "", { idleTimeoutMs, recursiveWatch }) : null;
   const files = fileHandler(root, adapter, { ...args, notFound }, live);
   if (args.spa !== null) checkedFile(root, args.dir, args.spa, "--spa");
   if (args.notFound !== null) checkedFile(root, args.dir, args.notFound, "--404");
