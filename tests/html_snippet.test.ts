@@ -129,7 +129,10 @@ test("createFileHandler() htmlSnippet: the cache never mixes injected and plain 
     assert.equal(await plainRanged.text(), PAGE.slice(0, 5));
   }
   const hit = await injected(get("/index.html"));
-  assert.equal(hit.headers.get("content-length"), String(new TextEncoder().encode(INJECTED).length));
+  assert.equal(
+    hit.headers.get("content-length"),
+    String(new TextEncoder().encode(INJECTED).length),
+  );
   await hit.body?.cancel();
 });
 

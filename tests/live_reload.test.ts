@@ -19,7 +19,12 @@ import { join } from "node:path";
 import { runtimeServe } from "./_helpers/adapter.ts";
 import { openEvents, type ServerEvent } from "./_helpers/events.ts";
 import { sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
-import { ignored, LIVE_PATH, LIVE_SCRIPT_PATH, LIVE_SNIPPET } from "../src/adapters/_live_reload.ts";
+import {
+  ignored,
+  LIVE_PATH,
+  LIVE_SCRIPT_PATH,
+  LIVE_SNIPPET,
+} from "../src/adapters/_live_reload.ts";
 import type { ServeOptions, Server } from "../src/adapters/_serve_options.ts";
 import { parseCommandLine } from "../src/cli/args.ts";
 import { HELP } from "../src/cli/help.ts";
@@ -221,7 +226,7 @@ test("serve() liveReload: abort ends open streams at once, not after gracePeriod
 test("serve() without liveReload: no script tag, and the reserved path is a normal 404", async () => {
   await withServer({ liveReload: false }, async (server) => {
     const body = await (await fetch(server.url)).text();
-    assert.equal(body, (await (await fetch(new URL("/index.html", server.url))).text()));
+    assert.equal(body, await (await fetch(new URL("/index.html", server.url))).text());
     assert.doesNotMatch(body, /fileserver/);
     for (const path of [LIVE_PATH, LIVE_SCRIPT_PATH]) {
       const response = await fetch(new URL(path, server.url));

@@ -108,7 +108,8 @@ test("live reload in Chromium: CSS swapped in place, HTML reloaded within 1 s, i
     // The watcher's watches are set by now, but leave it a moment.
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const tab of tabs) await tab.evaluate("window.survived = 42");
-    const color = (tab: Page) => tab.evaluate("getComputedStyle(document.querySelector('h1')).color");
+    const color = (tab: Page) =>
+      tab.evaluate("getComputedStyle(document.querySelector('h1')).color");
     assert.equal(await color(tabs[0]), "rgb(0, 128, 128)");
 
     writeFileSync(join(root, "style.css"), "h1 { color: rgb(255, 0, 0); }\n");

@@ -240,7 +240,9 @@ export function resolveServeOptions(
   if (liveReload && handler !== undefined) fail("liveReload", 'needs "root", not "handler"');
   const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
   const compress = fileOptions.compress === true ? zlibCompressor() : fileOptions.compress;
-  const live = liveReload ? liveReloadFor(resolve(root!), fileOptions.urlRoot, { ...timeouts, recursiveWatch }) : null;
+  const live = liveReload
+    ? liveReloadFor(resolve(root!), fileOptions.urlRoot, { ...timeouts, recursiveWatch })
+    : null;
   const htmlSnippet = live === null
     ? fileOptions.htmlSnippet
     : (fileOptions.htmlSnippet ?? "") + live.snippet;

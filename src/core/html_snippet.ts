@@ -151,7 +151,9 @@ export async function snippetReply(
   if (request.method === "HEAD") return reply(null, 200, headers);
   const raw = info.size === 0 ? new Uint8Array(0) : await read();
   if (raw instanceof Response) return raw;
-  const plain = raw instanceof Uint8Array ? raw : new Uint8Array(await new Response(raw).arrayBuffer());
+  const plain = raw instanceof Uint8Array
+    ? raw
+    : new Uint8Array(await new Response(raw).arrayBuffer());
   // The file grew or shrank between stat and read: the length sent must be
   // that of the bytes, so the handler looks the file up again.
   if (plain.byteLength !== info.size) {
