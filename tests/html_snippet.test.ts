@@ -18,6 +18,7 @@ const SNIPPET = '<script src="/.fileserver/live.js"></script>';
 const PAGE = "<!doctype html>\n<html><body><p>Grüße</p></body></html>\n";
 const INJECTED = PAGE.replace("</body>", SNIPPET + "</body>");
 const CSS = "body { color: teal }\n";
+const fs = await runtimeFileSystem();
 let root = "";
 
 before(async () => {
@@ -34,7 +35,7 @@ before(async () => {
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function handler(extra: Partial<FileHandlerOptions> = {}) {
-  return createFileHandler({ root, fs: runtimeFileSystem(), htmlSnippet: SNIPPET, ...extra });
+  return createFileHandler({ root, fs, htmlSnippet: SNIPPET, ...extra });
 }
 
 const get = (path: string, headers: HeadersInit = {}, method = "GET") =>
@@ -62,7 +63,7 @@ test("createFileHandler() htmlSnippet: appended at the end without </body>", asy
 });
 
 test("createFileHandler() htmlSnippet: the ETag differs from the plain file's; 304 only with its own", async () => {
-  const plain = (await createFileHandler({ root, fs: runtimeFileSystem() })(get("/index.html")))
+  const plain = (await createFileHandler({ root, fs })(get("/index.html")))
     .headers.get("etag")!;
   const first = await handler()(get("/index.html"));
   await first.body?.cancel();
@@ -102,7 +103,7 @@ test("createFileHandler() htmlSnippet: a Range is ignored, the whole page sent w
 });
 
 test("createFileHandler() htmlSnippet: non-HTML answers are untouched (bytes, tag, ranges)", async () => {
-  const plain = createFileHandler({ root, fs: runtimeFileSystem() });
+  const plain = createFileHandler({ root, fs });
   const files = handler();
   const a = await files(get("/style.css"));
   const b = await plain(get("/style.css"));
@@ -117,7 +118,7 @@ test("createFileHandler() htmlSnippet: non-HTML answers are untouched (bytes, ta
 
 test("createFileHandler() htmlSnippet: the cache never mixes injected and plain bodies", async () => {
   const injected = handler();
-  const plain = createFileHandler({ root, fs: runtimeFileSystem() });
+  const plain = createFileHandler({ root, fs });
   // Each handler twice (the second a cache hit), interleaved, plus a Range
   // request, which takes the full path.
   for (let round = 0; round < 2; round++) {
