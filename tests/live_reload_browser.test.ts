@@ -2,7 +2,8 @@
 // `chromium`) driven by puppeteer-core against serve({ liveReload: true })
 // on the running runtime. An edited page reloads within a second; an edited
 // stylesheet is swapped without a reload (a window variable survives and the
-// computed style changes); two tabs both follow; nothing logs an error.
+// computed style changes); two tabs both follow; nothing logs an error; and
+// a page reloads once when the server comes back after a restart.
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -143,5 +144,54 @@ test("live reload in Chromium: CSS swapped in place, HTML reloaded within 1 s, i
     await closeBrowser(browser);
     controller.abort();
     await server.finished;
+  }
+});
+
+test("live reload in Chromium: a page reloads once when the server restarts on its port", {
+  skip,
+  timeout: 90_000,
+}, async () => {
+  const first = new AbortController();
+  const server = await serve({ root, port: 0, liveReload: true, signal: first.signal });
+  const port = Number(server.url.port);
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    timeout: 20_000,
+    protocolTimeout: 20_000,
+  });
+  let second: AbortController | null = null;
+  let restarted: Awaited<ReturnType<typeof serve>> | null = null;
+  try {
+    const tab = await browser.newPage();
+    const problems = problemsOf(tab);
+    await open(tab, server.url);
+    await tab.evaluate("window.survived = 42");
+    first.abort();
+    await server.finished;
+    // Down for longer than the stream's retry, so the browser's attempts fail.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assert.equal(await survived(tab), 42, "no reload while the server is down");
+    second = new AbortController();
+    restarted = await serve({ root, port, liveReload: true, signal: second.signal });
+    await tab.waitForFunction("window.survived === undefined", { timeout: 10_000, polling: 50 });
+    assert.equal(await heading(tab), "Second");
+    // Once: the stream of the reloaded page is the new server's, and stays.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await tab.evaluate("window.survived = 7");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(await survived(tab), 7);
+    // While the server was down, each attempt to reconnect failed, and
+    // Chromium itself logs that (no script can keep it quiet).
+    const unexpected = problems.filter((p) =>
+      !(p.includes(LIVE_PATH) && p.includes("ERR_CONNECTION_REFUSED")) &&
+      p !== "console.error: Failed to load resource: net::ERR_CONNECTION_REFUSED"
+    );
+    assert.deepEqual(unexpected, []);
+  } finally {
+    await closeBrowser(browser);
+    second?.abort();
+    await restarted?.finished;
   }
 });
