@@ -184,6 +184,18 @@ test("serve() liveReload: a stream reconnecting from another server start gets r
   });
 });
 
+test("serve() liveReload: an event stream outlives idleTimeoutMs", async () => {
+  // Bun 1.4.5 ends a streamed response at its idle timeout (on a 4 s
+  // clock) even while it sends, unless exempted.
+  await withServer({ idleTimeoutMs: 1_000 }, async (server) => {
+    const { events } = await connected(server);
+    assert.equal(await events.ended(6_000), false, "the stream was ended");
+    writeFileSync(join(root, "sub", "late.txt"), "late");
+    assert.deepEqual(await nextChange(events), ["/sub/late.txt"]);
+    await events.close();
+  });
+});
+
 test("serve() liveReload: HTML gets the script tag, the script is served, other files untouched", async () => {
   await withServer({}, async (server) => {
     const page = await fetch(server.url);

@@ -38,8 +38,9 @@ export interface LiveReloadOptions {
   /** The URL path the root is served under (`""` for `/`). */
   urlRoot?: string;
   /**
-   * How often an idle stream gets a comment line: Bun ends a response that
-   * makes no progress for its idle timeout.
+   * How often an idle stream gets a comment line, so that a client gone
+   * without a word is noticed (the write fails) and proxies keep it open.
+   * @default {15000}
    */
   heartbeatMs?: number;
   /** Called when the watcher fails (the root removed, no inotify watches left). */

@@ -241,7 +241,7 @@ export function resolveServeOptions(
   const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
   const compress = fileOptions.compress === true ? zlibCompressor() : fileOptions.compress;
   const live = liveReload
-    ? liveReloadFor(resolve(root!), fileOptions.urlRoot, { ...timeouts, recursiveWatch })
+    ? liveReloadFor(resolve(root!), fileOptions.urlRoot, recursiveWatch)
     : null;
   const htmlSnippet = live === null
     ? fileOptions.htmlSnippet
@@ -268,24 +268,24 @@ export function resolveServeOptions(
 }
 
 /**
- * Live reload for `root`, its event streams kept alive within the idle
- * timeout (Bun ends a response that makes no progress for that long).
+ * Live reload for `root`.
  *
  * @param root The folder watched.
  * @param urlRoot The URL path it is served under.
- * @param server The server's idle timeout, and whether to watch with one
- *   recursive watch (Deno) rather than one per folder.
+ * @param recursiveWatch Whether to watch with one recursive watch (Deno)
+ *   rather than one per folder.
  * @returns The live reload, not yet watching.
  */
 export function liveReloadFor(
   root: string,
   urlRoot: string | undefined,
-  server: { idleTimeoutMs: number; recursiveWatch: boolean },
+  recursiveWatch: boolean,
 ): LiveReload {
-  const idle = server.idleTimeoutMs;
-  const heartbeatMs = idle === 0 ? 15_000 : Math.min(15_000, Math.max(250, idle / 4));
-  const recursive = server.recursiveWatch;
-  return new LiveReload({ root, urlRoot: resolveUrlRoot(urlRoot ?? ""), heartbeatMs, recursive });
+  return new LiveReload({
+    root,
+    urlRoot: resolveUrlRoot(urlRoot ?? ""),
+    recursive: recursiveWatch,
+  });
 }
 
 /**

@@ -69,6 +69,7 @@ interface BunServer extends LoggedServer {
   hostname?: string;
   port?: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
+  timeout(request: Request, seconds: number): void;
 }
 interface BunServeOptions {
   hostname: string;
@@ -139,11 +140,19 @@ export async function serve(options: ServeOptions): Promise<Server> {
     idleTimeout: bunIdleTimeout(resolved.idleTimeoutMs),
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     fetch: log === null
-      ? (request) => answer(request, scheme)
-      : log.wrap((request) => answer(request, scheme), (response) => files.isNative(response)),
+      ? (request) => respond(request)
+      : log.wrap((request) => respond(request), (response) => files.isNative(response)),
     error: () => internalError(),
   });
   const answer = bunResponder(handler, files);
+  // Bun 1.4.5 ends a streamed response at idleTimeout even while it sends
+  // (probed: an event stream writing every 250 ms was cut after 4 s with
+  // idleTimeout 1), so live reload's event streams are exempt from it.
+  const respond = async (request: Request) => {
+    const response = await answer(request, scheme);
+    if (response.headers.get("content-type") === "text/event-stream") server.timeout(request, 0);
+    return response;
+  };
   const url = listenUrl(server.hostname ?? resolved.hostname, server.port ?? 0, tls !== null);
   const finished = Promise.withResolvers<void>();
   onAbort(resolved.signal, () => {

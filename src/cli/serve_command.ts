@@ -44,9 +44,7 @@ export async function serveCommand(
   const tls = readTls(args);
   const users = readUsers(args);
   const notFound = notFoundPage(root, args);
-  const idleTimeoutMs = Math.round(args.idleTimeoutSeconds * 1000);
-  const recursiveWatch = adapter.name === "deno";
-  const live = args.watch ? liveReloadFor(root, "", { idleTimeoutMs, recursiveWatch }) : null;
+  const live = args.watch ? liveReloadFor(root, "", adapter.name === "deno") : null;
   const files = fileHandler(root, adapter, { ...args, notFound }, live);
   if (args.spa !== null) checkedFile(root, args.dir, args.spa, "--spa");
   if (args.notFound !== null) checkedFile(root, args.dir, args.notFound, "--404");
@@ -67,7 +65,7 @@ export async function serveCommand(
       gracePeriodMs: args.graceSeconds * 1000,
       reusePort: args.reusePort,
       headersTimeoutMs: Math.round(args.headersTimeoutSeconds * 1000),
-      idleTimeoutMs,
+      idleTimeoutMs: Math.round(args.idleTimeoutSeconds * 1000),
       requestTimeoutMs: Math.round(args.requestTimeoutSeconds * 1000),
       ...(tls === null ? {} : { tls }),
     });
