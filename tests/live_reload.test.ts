@@ -276,15 +276,16 @@ test("parseCommandLine() reads --watch and -w, off by default; HELP documents it
   assert.match(HELP, /-w, --watch\s+live reload/);
 });
 
-test("fileserver --watch: pages get the script and the stream reports a change", async () => {
-  const cli = startCli(["--watch", "--port", "0", "--quiet", root]);
+test("fileserver --watch: pages get the script, the stream outlives --idle-timeout and reports a change", async () => {
+  const cli = startCli(["--watch", "--port", "0", "--quiet", "--idle-timeout", "1", root]);
   try {
     const url = await waitForUrl(cli);
     assert.match(cli.stdout(), /Live reload/);
     assert.ok((await (await fetch(url)).text()).includes(LIVE_SNIPPET));
     const events = await openEvents(new URL(LIVE_PATH, url));
     assert.equal((await events.next()).event, "hello");
-    await sleep(250);
+    // Past the idle timeout (Bun's 4 s clock included), the stream is open.
+    assert.equal(await events.ended(5_500), false, "the stream was ended");
     writeFileSync(join(root, "sub", "cli.txt"), "changed");
     assert.deepEqual(await nextChange(events), ["/sub/cli.txt"]);
     sendSignal(cli, "SIGTERM");

@@ -140,19 +140,11 @@ export async function serve(options: ServeOptions): Promise<Server> {
     idleTimeout: bunIdleTimeout(resolved.idleTimeoutMs),
     ...(tls === null ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     fetch: log === null
-      ? (request) => respond(request)
-      : log.wrap((request) => respond(request), (response) => files.isNative(response)),
+      ? (request) => answer(request, scheme)
+      : log.wrap((request) => answer(request, scheme), (response) => files.isNative(response)),
     error: () => internalError(),
   });
-  const answer = bunResponder(handler, files);
-  // Bun 1.4.5 ends a streamed response at idleTimeout even while it sends
-  // (probed: an event stream writing every 250 ms was cut after 4 s with
-  // idleTimeout 1), so live reload's event streams are exempt from it.
-  const respond = async (request: Request) => {
-    const response = await answer(request, scheme);
-    if (response.headers.get("content-type") === "text/event-stream") server.timeout(request, 0);
-    return response;
-  };
+  const answer = bunResponder(handler, files, (request) => server.timeout(request, 0));
   const url = listenUrl(server.hostname ?? resolved.hostname, server.port ?? 0, tls !== null);
   const finished = Promise.withResolvers<void>();
   onAbort(resolved.signal, () => {
@@ -288,11 +280,13 @@ export function fileRoute(options: FileRouteOptions): BunRouteHandler {
 /**
  * How the adapter answers on Bun, for `serve()` and {@linkcode fileRoute}:
  * the request's framing checked, a cached file answered from memory, HEAD
- * answers dated, and a file body handed to Bun natively by `files`.
+ * answers dated, a file body handed to Bun natively by `files`, and an
+ * event stream (live reload's, or a handler's) passed to `exempt`.
  */
 function bunResponder(
   handler: Handler,
   files: FileSender,
+  exempt?: (request: Request) => void,
 ): (received: Request, scheme: "http" | "https") => Promise<Response> {
   const cached = cachedReplyOf(handler);
   return async (received, scheme) => {
@@ -326,6 +320,12 @@ function bunResponder(
       }
       const response = await handler(request);
       if (request.method === "HEAD") return datedHeadResponse(response);
+      // Bun 1.4.5 ends a streamed response at idleTimeout even while it
+      // sends (probed: an event stream writing every 250 ms was cut after
+      // 4 s with idleTimeout 1): an event stream is exempt from it.
+      if (exempt !== undefined && response.headers.get("content-type") === "text/event-stream") {
+        exempt(received);
+      }
       return await withContentLength(await files.send(request, response));
     } catch {
       return internalError();
