@@ -25,6 +25,7 @@ import {
   LIVE_SCRIPT_PATH,
   LIVE_SNIPPET,
 } from "../src/adapters/_live_reload.ts";
+import { TreeWatcher } from "../src/adapters/_tree_watcher.ts";
 import type { ServeOptions, Server } from "../src/adapters/_serve_options.ts";
 import { parseCommandLine } from "../src/cli/args.ts";
 import { HELP } from "../src/cli/help.ts";
@@ -255,6 +256,22 @@ test("serve() liveReload: refused with a handler, or when not a boolean", async 
     () => serve({ root, port: 0, liveReload: "yes" as unknown as boolean }),
     TypeError,
   );
+});
+
+test("TreeWatcher reports a root it cannot watch once, through onError", async () => {
+  for (const recursive of [false, true]) {
+    const errors: string[] = [];
+    const watcher = new TreeWatcher(join(root, "no-such-folder"), {
+      onChange: () => {},
+      ignored: () => false,
+      onError: (error, folder) => errors.push(`${(error as { code?: string }).code} "${folder}"`),
+      recursive,
+    });
+    // Some runtimes report it at once, others a moment later.
+    await sleep(200);
+    watcher.close();
+    assert.deepEqual(errors, ['ENOENT ""'], `recursive: ${recursive}`);
+  }
 });
 
 test("ignored() leaves out dotfiles, node_modules and ~ backups", () => {

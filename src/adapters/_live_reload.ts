@@ -43,8 +43,11 @@ export interface LiveReloadOptions {
    * @default {15000}
    */
   heartbeatMs?: number;
-  /** Called when the watcher fails (the root removed, no inotify watches left). */
-  onError?: (error: unknown) => void;
+  /**
+   * Called (once) when a folder cannot be watched: no inotify watches
+   * left, no permission, the root removed. By default one line on stderr.
+   */
+  onError?: (error: unknown, folder: string) => void;
   /** Watch with one recursive watch rather than one per folder (see `_tree_watcher.ts`). */
   recursive?: boolean;
 }
@@ -62,7 +65,7 @@ export class LiveReload {
   #urlRoot: string;
   #heartbeatMs: number;
   #recursive: boolean;
-  #onError: (error: unknown) => void;
+  #onError: (error: unknown, folder: string) => void;
   // Tells a restarted server from the one a page last heard from.
   #startId = Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
   #seq = 0;
@@ -79,8 +82,13 @@ export class LiveReload {
     this.#urlRoot = options.urlRoot ?? "";
     this.#heartbeatMs = options.heartbeatMs ?? 15_000;
     this.#recursive = options.recursive ?? false;
-    this.#onError = options.onError ?? ((error) => {
-      console.error(`Live reload stopped watching: ${(error as Error)?.message ?? error}`);
+    this.#onError = options.onError ?? ((error, folder) => {
+      const e = error as { code?: string; message?: string } | null;
+      const path = folder === "" ? this.#root : `${this.#root}/${folder}`;
+      console.error(
+        `Live reload cannot watch "${path}" (${e?.code ?? e?.message ?? error}): ` +
+          "changes there do not reload pages",
+      );
     });
   }
 

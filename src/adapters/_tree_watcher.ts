@@ -21,8 +21,12 @@ export interface TreeWatcherOptions {
   onChange: (relative: string) => void;
   /** Whether a path below the root is left unwatched (and unreported). */
   ignored: (relative: string) => boolean;
-  /** Called when the root's watch fails (the root removed, no inotify watches left). */
-  onError: (error: unknown) => void;
+  /**
+   * Called when a folder cannot be watched (other than one removed
+   * meanwhile): no inotify watches left, no permission, the root gone.
+   * Once per watcher, since one such failure is usually followed by many.
+   */
+  onError: (error: unknown, folder: string) => void;
   /**
    * One `watch(root, { recursive: true })` instead of one watch per folder:
    * for Deno, whose every `watch()` is an inotify instance of its own (and
@@ -38,6 +42,7 @@ export class TreeWatcher {
   #options: TreeWatcherOptions;
   #watchers = new Map<string, FSWatcher>();
   #closed = false;
+  #reported = false;
 
   /**
    * Starts watching `root` and the folders below it.
@@ -55,15 +60,17 @@ export class TreeWatcher {
   #addRecursive(): void {
     let watcher: FSWatcher;
     try {
+      // Node 24's recursive watch of a missing folder fails without a word.
+      statSync(this.#root);
       watcher = watch(this.#root, { recursive: true }, (_event, name) => {
         const relative = name === null ? "" : String(name);
         if (this.#closed || (relative !== "" && this.#options.ignored(relative))) return;
         this.#options.onChange(relative);
       });
     } catch (error) {
-      return this.#options.onError(error);
+      return this.#failed(error, "");
     }
-    watcher.on("error", (error) => this.#options.onError(error));
+    watcher.on("error", (error) => this.#failed(error, ""));
     this.#watchers.set("", watcher);
   }
 
@@ -84,12 +91,11 @@ export class TreeWatcher {
     try {
       watcher = watch(path, (_event, name) => this.#changed(relative, name as string | null));
     } catch (error) {
-      if (relative === "") this.#options.onError(error);
-      return;
+      return this.#failed(error, relative);
     }
     watcher.on("error", (error) => {
       this.#remove(relative);
-      if (relative === "") this.#options.onError(error);
+      this.#failed(error, relative);
     });
     this.#watchers.set(relative, watcher);
     let entries;
@@ -104,6 +110,13 @@ export class TreeWatcher {
       if (report) this.#options.onChange(child);
       if (entry.isDirectory()) this.#add(child, report);
     }
+  }
+
+  #failed(error: unknown, folder: string): void {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (this.#reported || (folder !== "" && code === "ENOENT")) return;
+    this.#reported = true;
+    this.#options.onError(error, folder);
   }
 
   #remove(relative: string): void {
