@@ -197,6 +197,17 @@ test("serve() liveReload: an event stream outlives idleTimeoutMs", async () => {
   });
 });
 
+test("serve() liveReload: paths in events are under urlRoot", async () => {
+  await withServer({ urlRoot: "/static/" }, async (server) => {
+    const { events } = await connected(server);
+    writeFileSync(join(root, "sub", "under.css"), "p {}");
+    assert.deepEqual(await nextChange(events), ["/static/sub/under.css"]);
+    await events.close();
+    const page = await fetch(new URL("/static/", server.url));
+    assert.ok((await page.text()).includes(LIVE_SNIPPET));
+  });
+});
+
 test("serve() liveReload: HTML gets the script tag, the script is served, other files untouched", async () => {
   await withServer({}, async (server) => {
     const page = await fetch(server.url);
@@ -294,7 +305,7 @@ test("parseCommandLine() reads --watch and -w, off by default; HELP documents it
 });
 
 test("fileserver --watch: pages get the script, the stream outlives --idle-timeout and reports a change", async () => {
-  const cli = startCli(["--watch", "--port", "0", "--quiet", "--idle-timeout", "1", root]);
+  const cli = startCli(["--watch", "--port", "0", "--idle-timeout", "1", root]);
   try {
     const url = await waitForUrl(cli);
     assert.match(cli.stdout(), /Live reload/);
@@ -305,10 +316,15 @@ test("fileserver --watch: pages get the script, the stream outlives --idle-timeo
     assert.equal(await events.ended(5_500), false, "the stream was ended");
     writeFileSync(join(root, "sub", "cli.txt"), "changed");
     assert.deepEqual(await nextChange(events), ["/sub/cli.txt"]);
+    // With the access log on (its wrapper counts the stream's bytes), the
+    // stream still ends at once, and the grace period (10 s) is not waited.
+    const stopping = Date.now();
     sendSignal(cli, "SIGTERM");
     assert.ok(await events.ended(2_000), "the stream outlived the server");
     await events.close();
     assert.equal(await cli.exited, 0);
+    assert.ok(Date.now() - stopping < 3_000, `stopped after ${Date.now() - stopping} ms`);
+    assert.match(cli.stdout(), /GET \/\.fileserver\/live HTTP\/1\.1" 200/);
   } finally {
     if (cli.child.exitCode === null) cli.child.kill("SIGKILL");
   }
