@@ -155,6 +155,24 @@ test("serve() liveReload: a burst of writes is one event; dotfiles and node_modu
   });
 });
 
+test("serve() liveReload: a file written without pause gets news while the writes go on", async () => {
+  await withServer({}, async (server) => {
+    const { events } = await connected(server);
+    const started = Date.now();
+    let writes = 0;
+    const writer = setInterval(() => writeFileSync(join(root, "log.txt"), String(writes++)), 20);
+    try {
+      const first = await events.next(3_000);
+      assert.equal(first.event, "change");
+      assert.ok(Date.now() - started < 1_000, `first news after ${Date.now() - started} ms`);
+      assert.equal((await events.next(3_000)).event, "change");
+    } finally {
+      clearInterval(writer);
+    }
+    await events.close();
+  });
+});
+
 test("serve() liveReload: many streams at once each get the event", async () => {
   await withServer({}, async (server) => {
     const tabs = await Promise.all([1, 2, 3].map(() => connected(server)));
