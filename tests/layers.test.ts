@@ -517,3 +517,19 @@ test("checkSource() reports src/adapters importing the client or the cli", () =>
     [],
   );
 });
+
+test("layers: live reload, shared by the three adapters, names no runtime", () => {
+  const files = ["_live_reload.ts", "_live_reload_client.ts", "_tree_watcher.ts"];
+  for (const file of files.map((name) => `src/adapters/${name}`)) {
+    const { code } = strip(readFileSync(REPO + file, "utf8"));
+    const specifiers = [...code.matchAll(/\bfrom\s+"([^"]+)"/g)].map((m) => m[1]);
+    for (const specifier of specifiers) {
+      assert.ok(
+        specifier === "node:fs" || specifier.startsWith("../core/") ||
+          specifier === "./_live_reload_client.ts" || specifier === "./_tree_watcher.ts",
+        `${file} imports ${specifier}`,
+      );
+    }
+    assert.doesNotMatch(code, /\b(Deno|Bun)\s*\./, file);
+  }
+});

@@ -22,6 +22,8 @@ import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
 import { withCors } from "../core/cors.ts";
 import { type ResolvedTimeouts, resolveTimeouts, type TimeoutOptions } from "./_timeouts.ts";
 import type { OnResponseDone } from "./_response_info.ts";
+import { LiveReload } from "./_live_reload.ts";
+import { resolveUrlRoot } from "../core/option_checks.ts";
 
 export type { Handler } from "../core/handler.ts";
 export type { TimeoutOptions } from "./_timeouts.ts";
@@ -129,6 +131,16 @@ export interface ServeOptions
    * @default {undefined}
    */
   onResponseDone?: OnResponseDone;
+  /**
+   * Development mode: watch `root` and reload open pages when a file
+   * changes (a changed stylesheet is swapped in place). HTML answers get a
+   * script tag (see `createFileHandler()`'s `htmlSnippet`), and
+   * `/.fileserver/live` (the event stream) and `/.fileserver/live.js` (the
+   * script) are answered by the server, whatever the root holds there.
+   * Needs `root`.
+   * @default {false}
+   */
+  liveReload?: boolean;
 }
 
 /** A running server. */
@@ -150,6 +162,8 @@ export interface ResolvedServeOptions extends ResolvedTimeouts {
   tls: TlsOptions | null;
   reusePort: boolean;
   onResponseDone: OnResponseDone | null;
+  /** Live reload, to start once the server listens; ended when `signal` aborts. */
+  liveReload: LiveReload | null;
 }
 
 function fail(name: string, reason: string): never {
@@ -162,6 +176,8 @@ function fail(name: string, reason: string): never {
  *
  * @param options The user's options.
  * @param fs The running runtime's file-system port.
+ * @param recursiveWatch Whether live reload watches the root with one
+ *   recursive watch (Deno) rather than one watch per folder.
  * @returns The resolved options.
  * @throws {TypeError} for a missing, conflicting or mistyped option.
  * @throws {RangeError} for a port, grace period or timeout out of range.
@@ -169,6 +185,7 @@ function fail(name: string, reason: string): never {
 export function resolveServeOptions(
   options: ServeOptions,
   fs: () => FileSystem,
+  recursiveWatch = false,
 ): ResolvedServeOptions {
   if (typeof options !== "object" || options === null) fail("options", "must be an object");
   const {
@@ -187,6 +204,7 @@ export function resolveServeOptions(
     idleTimeoutMs,
     requestTimeoutMs,
     onResponseDone,
+    liveReload = false,
     ...fileOptions
   } = options;
   if ((handler === undefined) === (root === undefined)) {
@@ -218,10 +236,22 @@ export function resolveServeOptions(
   if (onResponseDone !== undefined && typeof onResponseDone !== "function") {
     fail("onResponseDone", "must be a function");
   }
+  if (typeof liveReload !== "boolean") fail("liveReload", "must be a boolean");
+  if (liveReload && handler !== undefined) fail("liveReload", 'needs "root", not "handler"');
   const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
   const compress = fileOptions.compress === true ? zlibCompressor() : fileOptions.compress;
-  const served = handler ??
-    createFileHandler({ ...fileOptions, compress, root: resolve(root!), fs: fs() });
+  const live = liveReload
+    ? liveReloadFor(resolve(root!), fileOptions.urlRoot, recursiveWatch)
+    : null;
+  const htmlSnippet = live === null
+    ? fileOptions.htmlSnippet
+    : (fileOptions.htmlSnippet ?? "") + live.snippet;
+  const files = handler ??
+    createFileHandler({ ...fileOptions, compress, htmlSnippet, root: resolve(root!), fs: fs() });
+  const served = live === null ? files : live.wrap(files);
+  // Event streams never end by themselves: they end at once on abort, so
+  // the grace period waits only for real responses.
+  if (live !== null) onAbort(signal ?? null, () => live.close());
   return {
     handler: withAccessRules(served, { auth, cors }),
     port,
@@ -232,8 +262,30 @@ export function resolveServeOptions(
     tls: tls ?? null,
     reusePort,
     onResponseDone: onResponseDone ?? null,
+    liveReload: live,
     ...timeouts,
   };
+}
+
+/**
+ * Live reload for `root`.
+ *
+ * @param root The folder watched.
+ * @param urlRoot The URL path it is served under.
+ * @param recursiveWatch Whether to watch with one recursive watch (Deno)
+ *   rather than one per folder.
+ * @returns The live reload, not yet watching.
+ */
+export function liveReloadFor(
+  root: string,
+  urlRoot: string | undefined,
+  recursiveWatch: boolean,
+): LiveReload {
+  return new LiveReload({
+    root,
+    urlRoot: resolveUrlRoot(urlRoot ?? ""),
+    recursive: recursiveWatch,
+  });
 }
 
 /**

@@ -69,6 +69,7 @@ interface BunServer extends LoggedServer {
   hostname?: string;
   port?: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
+  timeout(request: Request, seconds: number): void;
 }
 interface BunServeOptions {
   hostname: string;
@@ -143,7 +144,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
       : log.wrap((request) => answer(request, scheme), (response) => files.isNative(response)),
     error: () => internalError(),
   });
-  const answer = bunResponder(handler, files);
+  const answer = bunResponder(handler, files, (request) => server.timeout(request, 0));
   const url = listenUrl(server.hostname ?? resolved.hostname, server.port ?? 0, tls !== null);
   const finished = Promise.withResolvers<void>();
   onAbort(resolved.signal, () => {
@@ -157,6 +158,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
       finished.resolve();
     });
   });
+  resolved.liveReload?.start();
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return { url, finished: finished.promise };
 }
@@ -180,6 +182,7 @@ export type FileRouteOptions = Omit<
   | "idleTimeoutMs"
   | "requestTimeoutMs"
   | "onResponseDone"
+  | "liveReload"
 >;
 
 const LISTEN_OPTIONS: readonly Exclude<keyof ServeOptions, keyof FileRouteOptions>[] = [
@@ -194,6 +197,7 @@ const LISTEN_OPTIONS: readonly Exclude<keyof ServeOptions, keyof FileRouteOption
   "idleTimeoutMs",
   "requestTimeoutMs",
   "onResponseDone",
+  "liveReload",
 ];
 
 /** The part of Bun's `Server` that {@linkcode fileRoute} reads. */
@@ -252,6 +256,9 @@ export function fileRoute(options: FileRouteOptions): BunRouteHandler {
   if (bun === undefined) throw new TypeError("Cannot serve: not running on Bun");
   if (typeof options === "object" && options !== null) {
     const misplaced = LISTEN_OPTIONS.find((name) => name in options);
+    if (misplaced === "liveReload") {
+      throw new TypeError('Cannot serve: "liveReload" needs serve(), which owns the server');
+    }
     if (misplaced !== undefined) {
       throw new TypeError(
         `Cannot serve: "${misplaced}" is not a route option; set it on Bun.serve`,
@@ -273,11 +280,13 @@ export function fileRoute(options: FileRouteOptions): BunRouteHandler {
 /**
  * How the adapter answers on Bun, for `serve()` and {@linkcode fileRoute}:
  * the request's framing checked, a cached file answered from memory, HEAD
- * answers dated, and a file body handed to Bun natively by `files`.
+ * answers dated, a file body handed to Bun natively by `files`, and an
+ * event stream (live reload's, or a handler's) passed to `exempt`.
  */
 function bunResponder(
   handler: Handler,
   files: FileSender,
+  exempt?: (request: Request) => void,
 ): (received: Request, scheme: "http" | "https") => Promise<Response> {
   const cached = cachedReplyOf(handler);
   return async (received, scheme) => {
@@ -311,6 +320,12 @@ function bunResponder(
       }
       const response = await handler(request);
       if (request.method === "HEAD") return datedHeadResponse(response);
+      // Bun 1.4.5 ends a streamed response at idleTimeout even while it
+      // sends (probed: an event stream writing every 250 ms was cut after
+      // 4 s with idleTimeout 1): an event stream is exempt from it.
+      if (exempt !== undefined && response.headers.get("content-type") === "text/event-stream") {
+        exempt(received);
+      }
       return await withContentLength(await files.send(request, response));
     } catch {
       return internalError();

@@ -90,7 +90,9 @@ export { zlibCompressor } from "../fs/zlib_compressor.ts";
  * ```
  */
 export async function serve(options: ServeOptions): Promise<Server> {
-  const resolved = resolveServeOptions(options, denoFileSystem);
+  // Live reload watches with one recursive watch: each Deno watch() is an
+  // inotify instance of its own (src/adapters/_tree_watcher.ts).
+  const resolved = resolveServeOptions(options, denoFileSystem, true);
   const { handler, gracePeriodMs, tls } = resolved;
   // Deno 2.9 ends the whole process (exit 70) when reusePort is asked
   // without --unstable-net; a TypeError here can be caught and explained.
@@ -173,6 +175,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     timer = setTimeout(() => inFlight.cutAll(), gracePeriodMs);
     server.shutdown().catch(() => {});
   });
+  resolved.liveReload?.start();
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return { url, finished };
 }

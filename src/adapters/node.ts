@@ -114,6 +114,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     connections.closeIdle();
     timer = setTimeout(() => connections.destroyAll(), resolved.gracePeriodMs);
   });
+  resolved.liveReload?.start();
   resolved.onListen({ url, hostname: url.hostname, port: Number(url.port) });
   return { url, finished };
 }

@@ -52,6 +52,8 @@ export interface ServeArgs {
   cache: { rules: Array<[string, string]>; preset: boolean } | false;
   /** `--cache-explain PATH`: print the decision for each and exit. */
   cacheExplain: string[];
+  /** `--watch`: live reload (watch DIR, reload open pages on a change). */
+  watch: boolean;
 }
 
 /** The parsed `get` command. */
@@ -103,6 +105,7 @@ const SERVE_OPTIONS = {
   "request-timeout": { type: "string" },
   cache: { type: "string", multiple: true },
   "cache-explain": { type: "string", multiple: true },
+  watch: { type: "boolean", short: "w" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
@@ -299,6 +302,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     ),
     cache: parseCache((values.cache ?? []) as string[], headers),
     cacheExplain: (values["cache-explain"] ?? []) as string[],
+    watch: values.watch === true,
   };
 }
 

@@ -33,6 +33,8 @@ Serve options:
       --clean-urls        /about serves about.html, /about.html redirects
                           to /about
   -H, --header N:V        add a header to every response (repeatable)
+  -w, --watch             live reload for development: watch DIR, reload open
+                          pages when a file changes (CSS swapped in place)
       --cache RULE        Cache-Control policy: preset (default: fingerprinted
                           names a year, immutable; the rest no-cache), off, or
                           'GLOB=VALUE' (repeatable, first match wins, before

@@ -11,7 +11,8 @@ import { join, resolve } from "node:path";
 import type { BasicCredentials } from "../core/basic_auth.ts";
 import { createFileHandler } from "../core/handler.ts";
 import { describeCache, explainCache, fixedCacheControl } from "./cache_explain.ts";
-import { withAccessRules } from "../adapters/_serve_options.ts";
+import { liveReloadFor, withAccessRules } from "../adapters/_serve_options.ts";
+import type { LiveReload } from "../adapters/_live_reload.ts";
 import type { ServeArgs } from "./args.ts";
 import { UsageError } from "./args.ts";
 import { accessLog } from "./access_log.ts";
@@ -43,10 +44,11 @@ export async function serveCommand(
   const tls = readTls(args);
   const users = readUsers(args);
   const notFound = notFoundPage(root, args);
-  const files = fileHandler(root, adapter, { ...args, notFound });
+  const live = args.watch ? liveReloadFor(root, "", adapter.name === "deno") : null;
+  const files = fileHandler(root, adapter, { ...args, notFound }, live);
   if (args.spa !== null) checkedFile(root, args.dir, args.spa, "--spa");
   if (args.notFound !== null) checkedFile(root, args.dir, args.notFound, "--404");
-  const handler = withAccessRules(files, {
+  const handler = withAccessRules(live === null ? files : live.wrap(files), {
     auth: users.length === 0 ? undefined : { users },
     cors: args.cors,
   });
@@ -70,6 +72,10 @@ export async function serveCommand(
   } catch (error) {
     throw listenError(error, args);
   }
+  // Event streams never end by themselves: they are ended at once, so the
+  // grace period waits only for real responses.
+  controller.signal.addEventListener("abort", () => live?.close(), { once: true });
+  live?.start();
   const started = performance.now();
   io.out(banner(root, server.url, { ...args, notFound }));
   io.onSignals((count) => {
@@ -87,9 +93,15 @@ export async function serveCommand(
   return 0;
 }
 
-function fileHandler(root: string, adapter: RuntimeAdapter, args: ServeArgs) {
+function fileHandler(
+  root: string,
+  adapter: RuntimeAdapter,
+  args: ServeArgs,
+  live: LiveReload | null,
+) {
   try {
     return createFileHandler({
+      ...(live === null ? {} : { htmlSnippet: live.snippet }),
       root,
       fs: adapter.fileSystem(),
       listing: args.listing,
@@ -256,6 +268,7 @@ function banner(root: string, url: URL, args: ServeArgs): string {
   if (args.spa !== null) lines.push(`  Page URLs that name no file get ${args.spa} (SPA).`);
   if (args.notFound !== null) lines.push(`  Missing pages get ${args.notFound} with status 404.`);
   if (args.cleanUrls) lines.push("  Clean URLs: /about serves about.html.");
+  if (args.watch) lines.push("  Live reload: open pages reload when a file changes (--watch).");
   lines.push(`  Cache:    ${describeCache(args.cache, fixedCacheControl(args.headers))}`);
   lines.push("Press Ctrl-C to stop.");
   return lines.join("\n");

@@ -21,6 +21,7 @@ import { addVary, errorResponse, reply, statusForFsError } from "./responses.ts"
 import { quietDelay } from "./quiet_delay.ts";
 import { compressedReply } from "./compressed_reply.ts";
 import type { ContentCoding } from "./accept_encoding.ts";
+import { type HtmlSnippet, snippetEtag, snippetReply } from "./html_snippet.ts";
 
 /** A whole file read at once for a 200, with what its answers need. */
 export interface WholeFile {
@@ -46,7 +47,8 @@ export interface WholeFile {
  *   when a 200 carries the whole file as bytes (for the cache); for a
  *   precompressed sidecar, its coding and the original's path (which gives
  *   the media type); to compress on the fly, the coding and `compress`
- *   (never with a Range: the caller sends those unencoded).
+ *   (never with a Range: the caller sends those unencoded); for an HTML
+ *   file, the `snippet` to insert (never ranged or coded).
  * @param options The handler's options.
  * @returns 200, 206, 304, 412 or 416 (404/403 if the file vanished).
  */
@@ -61,6 +63,7 @@ export async function fileResponse(
     typePath?: string;
     compress?: (bytes: Uint8Array) => Promise<Uint8Array<ArrayBuffer>>;
     compressStream?: (body: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+    snippet?: HtmlSnippet;
   },
   options: ResolvedOptions,
 ): Promise<Response> {
@@ -73,7 +76,8 @@ export async function fileResponse(
   // makes it when it compresses), so it validates a cached copy (304) but
   // never a range (If-Range needs a strong one).
   const made = file.compress !== undefined || file.compressStream !== undefined;
-  const etag = codedEtag(makeEtag(info.size, info.mtimeMs), coding);
+  const plainEtag = codedEtag(makeEtag(info.size, info.mtimeMs), coding);
+  const etag = file.snippet === undefined ? plainEtag : snippetEtag(plainEtag, file.snippet);
   const validators: Validators = {
     etag: made ? `W/${etag}` : etag,
     lastModified: info.mtimeMs === null ? null : Math.floor(info.mtimeMs / 1000),
@@ -89,7 +93,7 @@ export async function fileResponse(
   const size = info.size;
   // Bytes made on the fly are never ranged (the caller sends those only
   // when the file's own bytes are refused).
-  const rangeHeader = made ? null : request.headers.get("range");
+  const rangeHeader = made || file.snippet !== undefined ? null : request.headers.get("range");
   // HEAD mirrors GET, 206 included (RFC 9110 §9.3.2: the same header fields
   // as GET would send), so curl -I -r shows what a download would get.
   if (rangeHeader !== null && rangeAllowed(request.headers, validators)) {
@@ -123,13 +127,17 @@ export async function fileResponse(
       return reply(body, 206, headers);
     }
   }
-  if (made) {
+  if (made || file.snippet !== undefined) {
     const read = () => open(options, path, { start: 0, end: size - 1 }, info);
-    return await compressedReply(request, file, read, {
+    const answer = {
       headers,
       validators,
       notModified: () => notModifiedHeaders(validators, options, cacheControl),
-    });
+    };
+    if (file.snippet !== undefined) {
+      return await snippetReply(request, { ...file, snippet: file.snippet }, read, answer);
+    }
+    return await compressedReply(request, file, read, answer);
   }
   headers.set("content-length", String(size));
   // An empty file has no byte range to open; HEAD never reads the file.

@@ -10,6 +10,7 @@ import type { FileCacheLimits } from "./file_cache.ts";
 import type { CacheControlOptions, CachePolicy } from "./cache_policy.ts";
 import type { ContentCoding } from "./accept_encoding.ts";
 import type { Compressor } from "./compression.ts";
+import { type HtmlSnippet, resolveHtmlSnippet } from "./html_snippet.ts";
 import {
   fail,
   oneOf,
@@ -154,6 +155,17 @@ export interface FileHandlerOptions {
    */
   compress?: Compressor | false;
   /**
+   * Markup inserted into every HTML file answer (`text/html`, SPA shell and
+   * 404 page included) before the last `</body>`, or at the end when there
+   * is none: live reload's script tag. The inserted bytes are part of the
+   * answer: `Content-Length` counts them, the entity tag differs from the
+   * plain file's, such answers ignore `Range` (`Accept-Ranges: none`) and
+   * are neither compressed nor taken from a sidecar. HTML files over
+   * 16 MiB are sent as they are.
+   * @default {undefined}
+   */
+  htmlSnippet?: string;
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * Without it, the first error of each kind is printed as one line with
    * `console.error` (Deno without `--allow-read`, for one, shows that way),
@@ -185,6 +197,8 @@ export interface ResolvedOptions {
   precompressed: readonly ContentCoding[];
   /** The compressor for compression on the fly, or `null` for none. */
   compress: Compressor | null;
+  /** The snippet inserted into HTML answers, or `null`. */
+  htmlSnippet: HtmlSnippet | null;
   /** `onError`, or the default; `request` builds the Request when called. */
   onError: (error: unknown, request: () => Request) => void;
 }
@@ -249,6 +263,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     cacheControl: resolveCacheControl(options.cacheControl ?? false, options.headers),
     precompressed: resolvePrecompressed(options.precompressed ?? false),
     compress: resolveCompress(options.compress ?? false),
+    htmlSnippet: resolveHtmlSnippet(options.htmlSnippet),
     onError: resolveOnError(options.onError),
   };
 }

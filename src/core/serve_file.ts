@@ -18,6 +18,7 @@ import {
   MIN_COMPRESSED_SIZE,
 } from "./compression.ts";
 import { contentType } from "./media_types.ts";
+import { isHtml, MAX_INJECTED_SIZE } from "./html_snippet.ts";
 import type { CachedLookup } from "./file_cache.ts";
 import { fileResponse, type WholeFile } from "./file_response.ts";
 import type { FileInfo } from "./fs.ts";
@@ -54,6 +55,13 @@ export async function serveFile(
   const relative = segments.join("/");
   const plain = { path: found.path, info: found.info, relative };
   let lookup = cache.lookup;
+  const snippet = options.htmlSnippet;
+  // An HTML page gets the snippet, and then no sidecar (which has none)
+  // and no coding: the page is made for one developer's browser.
+  if (snippet !== null && found.info.size <= MAX_INJECTED_SIZE && isHtml(contentType(found.path))) {
+    const onWhole = cache.keep(key, lookup);
+    return await fileResponse(request, { ...plain, snippet, onWhole }, options);
+  }
   let identity = true;
   const coding = onTheFly(request, found, options);
   if (options.precompressed.length > 0) {
