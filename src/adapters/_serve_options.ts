@@ -17,7 +17,9 @@ import {
 } from "../core/handler.ts";
 import type { FileHandlerOptions } from "../core/options.ts";
 import type { Compressor } from "../core/compression.ts";
+import type { Archiver } from "../core/archive.ts";
 import { zlibCompressor } from "../fs/zlib_compressor.ts";
+import { zipArchiver } from "../fs/zip_archiver.ts";
 import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
 import { withCors } from "../core/cors.ts";
 import { type ResolvedTimeouts, resolveTimeouts, type TimeoutOptions } from "./_timeouts.ts";
@@ -50,7 +52,7 @@ export interface TlsOptions {
  * long slow clients may take ({@linkcode TimeoutOptions}).
  */
 export interface ServeOptions
-  extends Partial<Omit<FileHandlerOptions, "fs" | "root" | "compress">>, TimeoutOptions {
+  extends Partial<Omit<FileHandlerOptions, "fs" | "root" | "compress" | "archive">>, TimeoutOptions {
   /**
    * Compress on the fly what has no sidecar (see `createFileHandler()`'s
    * `compress`): `true` for this runtime's zlib (br, zstd and gzip), or a
@@ -58,6 +60,13 @@ export interface ServeOptions
    * @default {false}
    */
   compress?: boolean | Compressor;
+  /**
+   * Folder download (see `createFileHandler()`'s `archive`; needs
+   * `listing: true`): `true` for zip files (`zipArchiver()`), or an
+   * archiver of your own.
+   * @default {false}
+   */
+  archive?: boolean | Archiver;
   /**
    * The folder to serve (relative paths are resolved against the working
    * directory). Exactly one of `root` and `handler` is required.
@@ -220,8 +229,9 @@ export function resolveServeOptions(
   }
   const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
   const compress = fileOptions.compress === true ? zlibCompressor() : fileOptions.compress;
+  const archive = fileOptions.archive === true ? zipArchiver() : fileOptions.archive;
   const served = handler ??
-    createFileHandler({ ...fileOptions, compress, root: resolve(root!), fs: fs() });
+    createFileHandler({ ...fileOptions, compress, archive, root: resolve(root!), fs: fs() });
   return {
     handler: withAccessRules(served, { auth, cors }),
     port,

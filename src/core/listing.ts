@@ -75,7 +75,8 @@ const HTML_ESCAPES: Record<string, string> = {
  *
  * @param urlPath The directory's decoded URL path, shown as the title.
  * @param entries The entries, already sorted.
- * @param options `parent`: whether to link to `../`.
+ * @param options `parent`: whether to link to `../`; `archive`: whether to
+ *   offer the folder as a zip (`?download=zip`).
  * @returns A complete HTML document.
  *
  * @example Escaped names and links
@@ -94,7 +95,7 @@ const HTML_ESCAPES: Record<string, string> = {
 export function renderHtmlListing(
   urlPath: string,
   entries: readonly ListingEntry[],
-  options: { parent: boolean },
+  options: { parent: boolean; archive?: boolean },
 ): string {
   const title = escapeHtml(`Index of ${urlPath}`);
   const rows: string[] = [];
@@ -127,7 +128,9 @@ td:nth-child(2){text-align:right}
 </head>
 <body>
 <h1>${title}</h1>
-<table>
+${
+    options.archive ? '<p><a href="?download=zip" download>Download as zip</a></p>\n' : ""
+  }<table>
 <thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr></thead>
 <tbody>
 ${rows.join("\n")}

@@ -10,10 +10,12 @@ import type { FileCacheLimits } from "./file_cache.ts";
 import type { CacheControlOptions, CachePolicy } from "./cache_policy.ts";
 import type { ContentCoding } from "./accept_encoding.ts";
 import type { Compressor } from "./compression.ts";
+import type { Archiver } from "./archive.ts";
 import {
   fail,
   oneOf,
   relativeFile,
+  resolveArchive,
   resolveCache,
   resolveCacheControl,
   resolveCompress,
@@ -152,6 +154,18 @@ export interface FileHandlerOptions {
    */
   compress?: Compressor | false;
   /**
+   * Folder download: a listed folder offers "Download as zip", and
+   * `GET /folder/?download=zip` streams the folder, subfolders included,
+   * as one archive (no temporary file, memory bounded whatever its size),
+   * with the rules of serving: hidden dotfiles, links out of the root and
+   * special files are left out. The archiver is a zip library:
+   * `zipArchiver()` from an adapter (`serve()` also takes `true`). Needs
+   * `listing: true`: the archive shows what the listing shows, and a
+   * server that hides its folders' names must not hand them out in a zip.
+   * @default {false}
+   */
+  archive?: Archiver | false;
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * Without it, the first error of each kind is printed as one line with
    * `console.error` (Deno without `--allow-read`, for one, shows that way),
@@ -183,6 +197,8 @@ export interface ResolvedOptions {
   precompressed: readonly ContentCoding[];
   /** The compressor for compression on the fly, or `null` for none. */
   compress: Compressor | null;
+  /** The archiver for folder downloads, or `null` for none. */
+  archive: Archiver | null;
   /** `onError`, or the default; `request` builds the Request when called. */
   onError: (error: unknown, request: () => Request) => void;
 }
@@ -247,6 +263,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     cacheControl: resolveCacheControl(options.cacheControl ?? false, options.headers),
     precompressed: resolvePrecompressed(options.precompressed ?? false),
     compress: resolveCompress(options.compress ?? false),
+    archive: resolveArchive(options.archive ?? false, options.listing ?? false),
     onError: resolveOnError(options.onError),
   };
 }
