@@ -20,7 +20,6 @@
 import { resolve } from "node:path";
 import { createFileHandler, type FileHandler } from "./core/handler.ts";
 import type { FileHandlerOptions } from "./core/options.ts";
-import type { FileSystem } from "./core/fs.ts";
 import { runtimeFileSystem } from "./fs/runtime.ts";
 import { fail, oneOf } from "./core/option_checks.ts";
 import { errorResponse } from "./core/responses.ts";

@@ -15,7 +15,6 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { FileSystem } from "../../src/core/fs.ts";
 import { runtimeFileSystem } from "../../src/fs/runtime.ts";
 import { createFileHandler, type FileHandler } from "../../src/core/handler.ts";
 import type { FileHandlerOptions } from "../../src/core/options.ts";
