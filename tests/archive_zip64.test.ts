@@ -5,7 +5,6 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import {
   closeSync,
   mkdirSync,
@@ -83,7 +82,10 @@ test("archive: a file past 4 GiB streams into a ZIP64 archive that unzip and bsd
     controller.abort();
     await server.finished;
   }
-  assert.match(run("unzip", ["-l", file]), new RegExp(`^\\s*${HUGE}\\s+\\S+ \\S+\\s+huge\\.bin$`, "m"));
+  assert.match(
+    run("unzip", ["-l", file]),
+    new RegExp(`^\\s*${HUGE}\\s+\\S+ \\S+\\s+huge\\.bin$`, "m"),
+  );
   assert.match(run("unzip", ["-l", file]), /^\s*6\s+\S+ \S+\s+z\.txt$/m);
   assert.match(run("bsdtar", ["-tvf", file]), new RegExp(`\\s${HUGE}\\s.*\\shuge\\.bin\\n`));
   assert.equal(run("bsdtar", ["-xOf", file, "z.txt"]), "after\n");

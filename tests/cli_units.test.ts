@@ -459,7 +459,6 @@ test("serveCommand() gives createFileHandler() the --cache policy; --cache-expla
       fileSystem: nodeFileSystem,
       compressor: zlibCompressor,
       archiver: zipArchiver,
-    archiver: zipArchiver,
       serve: (options: ServeOptions) => {
         seen.push(options);
         return Promise.resolve({

@@ -77,10 +77,12 @@ test("deno.json imports each runtime dependency at package.json's version", () =
   const { imports } = read("deno.json");
   assert.deepEqual(
     imports,
-    Object.fromEntries(Object.keys(DEPENDENCIES).map((name) => [
-      name,
-      `npm:${name}@${dependencies[name]}`,
-    ])),
+    Object.fromEntries(
+      Object.keys(DEPENDENCIES).map((name) => [
+        name,
+        `npm:${name}@${dependencies[name]}`,
+      ]),
+    ),
   );
 });
 

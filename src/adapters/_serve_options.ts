@@ -52,7 +52,9 @@ export interface TlsOptions {
  * long slow clients may take ({@linkcode TimeoutOptions}).
  */
 export interface ServeOptions
-  extends Partial<Omit<FileHandlerOptions, "fs" | "root" | "compress" | "archive">>, TimeoutOptions {
+  extends
+    Partial<Omit<FileHandlerOptions, "fs" | "root" | "compress" | "archive">>,
+    TimeoutOptions {
   /**
    * Compress on the fly what has no sidecar (see `createFileHandler()`'s
    * `compress`): `true` for this runtime's zlib (br, zstd and gzip), or a

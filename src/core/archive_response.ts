@@ -42,7 +42,10 @@ export async function archiveResponse(
   const archiver = options.archive!;
   const headers = new Headers();
   headers.set("content-type", archiver.mediaType);
-  headers.set("content-disposition", attachment(`${downloadName(segments, options)}.${archiver.extension}`));
+  headers.set(
+    "content-disposition",
+    attachment(`${downloadName(segments, options)}.${archiver.extension}`),
+  );
   // Built anew for each request from whatever the folder holds then: no
   // validators to revalidate with, nothing for a cache to keep.
   headers.set("cache-control", "no-store");
@@ -116,7 +119,12 @@ async function* walk(context: Walk, folder: Folder): AsyncGenerator<ArchiveEntry
         if (statusForFsError(error) === null && !isStale(error)) throw error;
         continue;
       }
-      yield { ...entry, kind: "directory", size: 0, open: () => Promise.resolve(new Uint8Array(0)) };
+      yield {
+        ...entry,
+        kind: "directory",
+        size: 0,
+        open: () => Promise.resolve(new Uint8Array(0)),
+      };
       const ancestors = new Set(folder.ancestors).add(id);
       yield* walk(context, { segments, names: inner, listed, ancestors });
     } else {

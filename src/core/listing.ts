@@ -128,9 +128,7 @@ td:nth-child(2){text-align:right}
 </head>
 <body>
 <h1>${title}</h1>
-${
-    options.archive ? '<p><a href="?download=zip" download>Download as zip</a></p>\n' : ""
-  }<table>
+${options.archive ? '<p><a href="?download=zip" download>Download as zip</a></p>\n' : ""}<table>
 <thead><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th></tr></thead>
 <tbody>
 ${rows.join("\n")}

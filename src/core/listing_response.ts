@@ -71,12 +71,10 @@ export async function listingResponse(
   const urlPath = decodedUrlRoot(options.urlRoot) + "/" +
     segments.map((s) => s + "/").join("");
   const json = prefersJson(request.headers.get("accept"));
-  const body = json
-    ? renderJsonListing(urlPath, sorted)
-    : renderHtmlListing(urlPath, sorted, {
-      parent: segments.length > 0,
-      archive: options.archive !== null,
-    });
+  const body = json ? renderJsonListing(urlPath, sorted) : renderHtmlListing(urlPath, sorted, {
+    parent: segments.length > 0,
+    archive: options.archive !== null,
+  });
   const bytes = new TextEncoder().encode(body);
   const headers = new Headers();
   headers.set(

@@ -38,12 +38,11 @@ export function zipArchiver(): Archiver {
   return { mediaType: "application/zip", extension: "zip", archive: zipStream };
 }
 
-/** What `makeZip()` takes for one entry. */
-interface ZipInput {
-  name: string;
-  lastModified: Date;
-  input?: Uint8Array | ReadableStream<Uint8Array>;
-}
+/** What `makeZip()` takes for one entry: a folder has no input. */
+type ZipInput =
+  | { name: string; lastModified: Date }
+  | { name: string; lastModified: Date; input: Uint8Array }
+  | { name: string; lastModified: Date; input: ReadableStream<Uint8Array> };
 
 function zipStream(entries: AsyncIterable<ArchiveEntry>): ReadableStream<Uint8Array> {
   const source = entries[Symbol.asyncIterator]();
@@ -74,9 +73,13 @@ function zipStream(entries: AsyncIterable<ArchiveEntry>): ReadableStream<Uint8Ar
       }
       const reader = (body instanceof Blob ? body.stream() : body).getReader();
       reading = reader;
-      yield { name: entry.name, lastModified, input: passThrough(reader, () => {
+      yield {
+        name: entry.name,
+        lastModified,
+        input: passThrough(reader, () => {
           reading = null;
-        }) };
+        }),
+      };
     }
   }
 
