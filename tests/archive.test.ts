@@ -62,7 +62,7 @@ before(() => {
   writeFileSync(join(base, "outside.txt"), "outside\n");
   symlinkSync(join(base, "outside.txt"), join(root, "out-link.txt"));
   symlinkSync("a.txt", join(root, "in-link.txt"));
-  // A link to a folder above: followed (it stays inside), never walked twice.
+  // A link back up to the root: served (it stays inside), never archived.
   symlinkSync("..", join(root, "nested", "loop"));
   execFileSync("mkfifo", [join(root, "pipe")]);
   expected = {

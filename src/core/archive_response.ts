@@ -62,8 +62,13 @@ export async function archiveResponse(
     if (status === null) throw error;
     return errorResponse(status, request.method);
   }
-  const top = await locate(context.root, segments, options);
-  const ancestors = new Set(typeof top === "number" ? [] : [identity(top)]);
+  // The folder and those above it: a link back up to any of them (inside
+  // the root, so followed) would put the folder inside its own archive.
+  const ancestors = new Set<string>();
+  for (let depth = 0; depth <= segments.length; depth++) {
+    const above = await locate(context.root, segments.slice(0, depth), options);
+    if (typeof above !== "number") ancestors.add(identity(above));
+  }
   const entries = walk(context, { segments, names: [], listed, ancestors });
   return reply(archiver.archive(entries), 200, headers);
 }
@@ -107,8 +112,7 @@ async function* walk(context: Walk, folder: Folder): AsyncGenerator<ArchiveEntry
     const inner = [...folder.names, name];
     const entry = { name: inner.join("/"), mtimeMs: found.info.mtimeMs };
     if (found.info.kind === "directory") {
-      // A link to a folder above (inside the root, so followed) would make
-      // the walk endless.
+      // A link to a folder above would make the walk endless.
       const id = identity(found);
       if (folder.ancestors.has(id)) continue;
       let listed: DirEntry[];
