@@ -17,6 +17,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { runtimeServe } from "./_helpers/adapter.ts";
@@ -295,9 +296,31 @@ function openInRoot(): number {
   }).length;
 }
 
+/** Reads a little more than 256 KiB of `path`, counts the open descriptors, then leaves. */
+function cutMidFile(url: URL, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), "127.0.0.1", () => {
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    });
+    let received = 0;
+    socket.on("data", (chunk) => {
+      received += chunk.length;
+      if (received <= 256 * 1024 || socket.destroyed) return;
+      const open = openInRoot();
+      socket.destroy();
+      resolve(open);
+    });
+    socket.on("error", reject);
+  });
+}
+
 test("archive: a download cut mid-file leaves no descriptor open on the folder", async () => {
   await withServer({ listing: true, archive: true }, async (server) => {
-    for (let i = 0; i < 3; i++) await cutDownload(server.url, "/big/?download=zip");
+    for (let i = 0; i < 3; i++) {
+      // The 64 MiB file is being read when the client leaves.
+      assert.equal(await cutMidFile(server.url, "/big/?download=zip"), 1);
+    }
+    await cutDownload(server.url, "/big/?download=zip");
     const deadline = Date.now() + 2_000;
     while (openInRoot() > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
