@@ -6,7 +6,6 @@
  * @module
  */
 
-import { makeZip } from "client-zip";
 import type { ArchiveEntry, Archiver } from "../core/archive.ts";
 import type { FileBody } from "../core/fs.ts";
 
@@ -36,6 +35,20 @@ import type { FileBody } from "../core/fs.ts";
  */
 export function zipArchiver(): Archiver {
   return { mediaType: "application/zip", extension: "zip", archive: zipStream };
+}
+
+type ClientZip = typeof import("client-zip");
+let clientZip: Promise<ClientZip> | null = null;
+
+// Loaded on the first download, not with the adapter: a Deno project that
+// imports an adapter from a clone (no import map for client-zip) runs as
+// before, and only a zip asked for there needs the package.
+function loadClientZip(): Promise<ClientZip> {
+  clientZip ??= import("client-zip").catch((error) => {
+    clientZip = null;
+    throw error;
+  });
+  return clientZip;
 }
 
 /** What `makeZip()` takes for one entry: a folder has no input. */
@@ -83,18 +96,24 @@ function zipStream(entries: AsyncIterable<ArchiveEntry>): ReadableStream<Uint8Ar
     }
   }
 
-  const zip = makeZip(inputs(), { buffersAreUTF8: true }).getReader();
+  const zip = loadClientZip().then(({ makeZip }) =>
+    makeZip(inputs(), { buffersAreUTF8: true }).getReader()
+  );
   const stop = async (reason: unknown) => {
     cancelled = true;
     const file = reading;
     reading = null;
-    await Promise.allSettled([file?.cancel(reason), zip.cancel(reason), source.return?.()]);
+    await Promise.allSettled([
+      file?.cancel(reason),
+      zip.then((reader) => reader.cancel(reason)),
+      source.return?.(),
+    ]);
   };
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       let chunk;
       try {
-        chunk = await zip.read();
+        chunk = await (await zip).read();
       } catch (error) {
         await stop(error);
         throw error;
