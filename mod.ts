@@ -54,6 +54,7 @@ export {
 } from "./src/core/handler.ts";
 export type { ContentCoding } from "./src/core/accept_encoding.ts";
 export type { Compressor } from "./src/core/compression.ts";
+export type { ArchiveEntry, Archiver } from "./src/core/archive.ts";
 export type { FileCacheLimits } from "./src/core/file_cache.ts";
 export type { CacheControlOptions, CacheRule } from "./src/core/cache_policy.ts";
 export type { HeaderReader, RequestView } from "./src/core/request_view.ts";

@@ -13,6 +13,7 @@ import { serveCommand } from "../src/cli/serve_command.ts";
 import type { ServeOptions } from "../src/adapters/_serve_options.ts";
 import { nodeFileSystem } from "../src/fs/node.ts";
 import { zlibCompressor } from "../src/fs/zlib_compressor.ts";
+import { zipArchiver } from "../src/fs/zip_archiver.ts";
 import { DEFAULT_TIMEOUTS } from "../src/adapters/_timeouts.ts";
 
 function fields(values: Record<string, string>): ResponseInfo["headers"] {
@@ -159,6 +160,7 @@ test("serveCommand() passes the timeout flags to serve() in milliseconds", async
     name: "node",
     fileSystem: nodeFileSystem,
     compressor: zlibCompressor,
+    archiver: zipArchiver,
     serve: (options) => {
       seen.push(options);
       return Promise.resolve({ url: new URL("http://127.0.0.1:1/"), finished: Promise.resolve() });
@@ -456,6 +458,7 @@ test("serveCommand() gives createFileHandler() the --cache policy; --cache-expla
       name: "node" as const,
       fileSystem: nodeFileSystem,
       compressor: zlibCompressor,
+      archiver: zipArchiver,
       serve: (options: ServeOptions) => {
         seen.push(options);
         return Promise.resolve({

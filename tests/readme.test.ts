@@ -59,6 +59,8 @@ const COMMANDS: Record<string, Coverage> = {
   "curl -I -H 'accept-encoding: br' http://127.0.0.1:8000/assets/index-BxT3k9Qa.js": {
     test: "tests/cli_web_apps.test.ts",
   },
+  "npm run fileserver -- ./public --zip": { test: "tests/cli_zip.test.ts", help: true },
+  "curl -OJ 'http://127.0.0.1:8000/photos/?download=zip'": { test: "tests/cli_zip.test.ts" },
   "npx bun src/cli.ts ./public": { test: "tests/cli_serve.test.ts", help: true },
   "npm run fileserver -- ./public": { test: "tests/cli_serve.test.ts", help: true },
   "apt-get install -y wrk nginx curl": { test: "tests/dependencies.test.ts" },

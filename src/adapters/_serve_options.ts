@@ -17,7 +17,9 @@ import {
 } from "../core/handler.ts";
 import type { FileHandlerOptions } from "../core/options.ts";
 import type { Compressor } from "../core/compression.ts";
+import type { Archiver } from "../core/archive.ts";
 import { zlibCompressor } from "../fs/zlib_compressor.ts";
+import { zipArchiver } from "../fs/zip_archiver.ts";
 import { type BasicAuthOptions, withBasicAuth } from "../core/basic_auth.ts";
 import { withCors } from "../core/cors.ts";
 import { type ResolvedTimeouts, resolveTimeouts, type TimeoutOptions } from "./_timeouts.ts";
@@ -52,7 +54,9 @@ export interface TlsOptions {
  * long slow clients may take ({@linkcode TimeoutOptions}).
  */
 export interface ServeOptions
-  extends Partial<Omit<FileHandlerOptions, "fs" | "root" | "compress">>, TimeoutOptions {
+  extends
+    Partial<Omit<FileHandlerOptions, "fs" | "root" | "compress" | "archive">>,
+    TimeoutOptions {
   /**
    * Compress on the fly what has no sidecar (see `createFileHandler()`'s
    * `compress`): `true` for this runtime's zlib (br, zstd and gzip), or a
@@ -60,6 +64,13 @@ export interface ServeOptions
    * @default {false}
    */
   compress?: boolean | Compressor;
+  /**
+   * Folder download (see `createFileHandler()`'s `archive`; needs
+   * `listing: true`): `true` for zip files (`zipArchiver()`), or an
+   * archiver of your own.
+   * @default {false}
+   */
+  archive?: boolean | Archiver;
   /**
    * The folder to serve (relative paths are resolved against the working
    * directory). Exactly one of `root` and `handler` is required.
@@ -240,6 +251,7 @@ export function resolveServeOptions(
   if (liveReload && handler !== undefined) fail("liveReload", 'needs "root", not "handler"');
   const timeouts = resolveTimeouts({ headersTimeoutMs, idleTimeoutMs, requestTimeoutMs });
   const compress = fileOptions.compress === true ? zlibCompressor() : fileOptions.compress;
+  const archive = fileOptions.archive === true ? zipArchiver() : fileOptions.archive;
   const live = liveReload
     ? liveReloadFor(resolve(root!), fileOptions.urlRoot, recursiveWatch)
     : null;
@@ -247,7 +259,14 @@ export function resolveServeOptions(
     ? fileOptions.htmlSnippet
     : (fileOptions.htmlSnippet ?? "") + live.snippet;
   const files = handler ??
-    createFileHandler({ ...fileOptions, compress, htmlSnippet, root: resolve(root!), fs: fs() });
+    createFileHandler({
+      ...fileOptions,
+      compress,
+      archive,
+      htmlSnippet,
+      root: resolve(root!),
+      fs: fs(),
+    });
   const served = live === null ? files : live.wrap(files);
   // Event streams never end by themselves: they end at once on abort, so
   // the grace period waits only for real responses.

@@ -62,6 +62,7 @@ export type {
 export * from "../../mod.ts";
 export { bunFileSystem } from "../fs/bun.ts";
 export { zlibCompressor } from "../fs/zlib_compressor.ts";
+export { zipArchiver } from "../fs/zip_archiver.ts";
 
 // The part of Bun's API used here, declared locally so that type-checking
 // this module does not need Bun's global types.

@@ -56,6 +56,7 @@ export type {
 export * from "../../mod.ts";
 export { denoFileSystem } from "../fs/deno.ts";
 export { zlibCompressor } from "../fs/zlib_compressor.ts";
+export { zipArchiver } from "../fs/zip_archiver.ts";
 
 /**
  * Starts serving on Deno and resolves once it listens.

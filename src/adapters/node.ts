@@ -57,6 +57,7 @@ export type {
 export * from "../../mod.ts";
 export { nodeFileSystem } from "../fs/node.ts";
 export { zlibCompressor } from "../fs/zlib_compressor.ts";
+export { zipArchiver } from "../fs/zip_archiver.ts";
 
 /**
  * Starts serving on Node and resolves once it listens.

@@ -36,6 +36,8 @@ export interface ServeArgs {
   cors: boolean;
   precompressed: boolean;
   compress: boolean;
+  /** `--zip`: offer each listed folder as a zip download (implies `--listing`). */
+  zip: boolean;
   cert: string | null;
   key: string | null;
   auth: string[];
@@ -91,6 +93,7 @@ const SERVE_OPTIONS = {
   "no-cors": { type: "boolean" },
   "no-precompressed": { type: "boolean" },
   "no-compress": { type: "boolean" },
+  zip: { type: "boolean" },
   cert: { type: "string", short: "c" },
   key: { type: "string", short: "k" },
   auth: { type: "string", multiple: true },
@@ -250,7 +253,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
   if (values["404"] !== undefined && values["no-404"]) {
     throw new UsageError("--404 and --no-404 cannot go together");
   }
-  refuseBoth(values, ["listing", "dir-listing"], "no-dir-listing");
+  refuseBoth(values, ["listing", "dir-listing", "zip"], "no-dir-listing");
   refuseBoth(values, ["dotfiles"], "no-dotfiles");
   refuseBoth(values, ["cors"], "no-cors");
   refuseBoth(values, ["verbose"], "quiet");
@@ -265,7 +268,8 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     dir: positionals[0] ?? ".",
     port: integer(values.port, "--port", 8000, 0, 65535),
     host: (values.host as string | undefined) ?? "127.0.0.1",
-    listing: values.listing === true || values["dir-listing"] === true,
+    // The zip is offered on the listing page, and needs it.
+    listing: values.listing === true || values["dir-listing"] === true || values.zip === true,
     dotfiles: oneOf(values.dotfiles, "--dotfiles", ["ignore", "deny", "allow"], "ignore"),
     index,
     headers,
@@ -277,6 +281,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     // On unless turned off: sidecars are what a build wrote to be served.
     precompressed: values["no-precompressed"] !== true,
     compress: values["no-compress"] !== true,
+    zip: values.zip === true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,
     auth: (values.auth ?? []) as string[],

@@ -20,6 +20,9 @@ Serve options:
                           only; 0.0.0.0 shares it on your network)
       --listing           list folders that have no index file (Deno std's
                           --dir-listing too; --no-dir-listing: off, default)
+      --zip               offer each listed folder as one zip download
+                          (FOLDER/?download=zip, subfolders included;
+                          implies --listing)
       --dotfiles MODE     ignore (404, default), deny (403) or allow; a bare
                           --dotfiles is allow, --no-dotfiles ignore
       --index NAME        index file name(s), repeatable or comma-separated

@@ -6,14 +6,16 @@
 
 import type { FileSystem } from "../core/fs.ts";
 import type { Compressor } from "../core/compression.ts";
+import type { Archiver } from "../core/archive.ts";
 import type { ServeOptions, Server } from "../adapters/_serve_options.ts";
 
-/** The running runtime's `serve()`, file system and compressor. */
+/** The running runtime's `serve()`, file system, compressor and archiver. */
 export interface RuntimeAdapter {
   name: "deno" | "bun" | "node";
   serve: (options: ServeOptions) => Promise<Server>;
   fileSystem: () => FileSystem;
   compressor: () => Compressor;
+  archiver: () => Archiver;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function loadAdapter(): Promise<RuntimeAdapter> {
       serve: m.serve,
       fileSystem: m.denoFileSystem,
       compressor: m.zlibCompressor,
+      archiver: m.zipArchiver,
     };
   }
   if ("Bun" in globalThis) {
@@ -38,6 +41,7 @@ export async function loadAdapter(): Promise<RuntimeAdapter> {
       serve: m.serve,
       fileSystem: m.bunFileSystem,
       compressor: m.zlibCompressor,
+      archiver: m.zipArchiver,
     };
   }
   const m = await import("../adapters/node.ts");
@@ -46,5 +50,6 @@ export async function loadAdapter(): Promise<RuntimeAdapter> {
     serve: m.serve,
     fileSystem: m.nodeFileSystem,
     compressor: m.zlibCompressor,
+    archiver: m.zipArchiver,
   };
 }

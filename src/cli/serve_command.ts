@@ -107,6 +107,7 @@ function fileHandler(
       listing: args.listing,
       precompressed: args.precompressed,
       compress: args.compress ? adapter.compressor() : false,
+      archive: args.zip ? adapter.archiver() : false,
       dotfiles: args.dotfiles,
       index: args.index,
       headers: args.headers,
@@ -264,7 +265,13 @@ function banner(root: string, url: URL, args: ServeArgs): string {
   } else if (args.host === "127.0.0.1" || args.host === "localhost" || args.host === "::1") {
     lines.push("  Only this machine can connect; use --host 0.0.0.0 to share it on your network.");
   }
-  if (args.listing) lines.push("  Folders without an index are listed.");
+  if (args.listing) {
+    lines.push(
+      args.zip
+        ? "  Folders without an index are listed, and offered as zip downloads."
+        : "  Folders without an index are listed.",
+    );
+  }
   if (args.spa !== null) lines.push(`  Page URLs that name no file get ${args.spa} (SPA).`);
   if (args.notFound !== null) lines.push(`  Missing pages get ${args.notFound} with status 404.`);
   if (args.cleanUrls) lines.push("  Clean URLs: /about serves about.html.");

@@ -11,6 +11,7 @@ import { addVary, ALLOW, errorResponse, redirectResponse, reply } from "./respon
 import { locate, type ServeLocated } from "./locate.ts";
 import type { WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
+import { archiveResponse } from "./archive_response.ts";
 import { isNavigation, spaFallback } from "./spa_fallback.ts";
 import { notFoundPage } from "./not_found_page.ts";
 import { cleanUrlResponse } from "./clean_urls.ts";
@@ -237,6 +238,10 @@ async function handle(request: RequestView, context: Context): Promise<Response>
       }
     }
     if (options.listing) {
+      const archive = options.archive;
+      if (archive !== null && url.searchParams.get("download") === archive.extension) {
+        return await archiveResponse(request, found.path, segments, { root, options });
+      }
       return await listingResponse(request, found.path, segments, {
         root,
         search: url.search,

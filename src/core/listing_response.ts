@@ -88,7 +88,12 @@ export async function listingResponse(
     ? renderJsonListing(urlPath, sorted)
     : format === "text"
     ? renderTextListing(urlPath, sorted)
-    : renderHtmlListing(urlPath, sorted, { parent: segments.length > 0, base, sort });
+    : renderHtmlListing(urlPath, sorted, {
+      parent: segments.length > 0,
+      base,
+      sort,
+      archive: options.archive !== null,
+    });
   const bytes = new TextEncoder().encode(body);
   const headers = new Headers();
   headers.set("content-type", CONTENT_TYPES[format]);
@@ -104,7 +109,11 @@ export async function listingResponse(
   return reply(request.method === "HEAD" ? null : bytes, 200, headers);
 }
 
-function visible(name: string, atRoot: boolean, options: ResolvedOptions): boolean {
+/**
+ * Whether a folder's entry may be shown (or archived): not a dotfile the
+ * policy hides, nor a name with a backslash.
+ */
+export function visible(name: string, atRoot: boolean, options: ResolvedOptions): boolean {
   // A name the path rules refuse (resolvePath(): a backslash is a
   // separator to some file systems and proxies) would be a link to a 400.
   if (name.includes("\\")) return false;

@@ -11,6 +11,7 @@ import { defaultOnError } from "./default_on_error.ts";
 import { type CacheControlOptions, type CachePolicy, createCachePolicy } from "./cache_policy.ts";
 import { CONTENT_CODINGS, type ContentCoding } from "./accept_encoding.ts";
 import type { Compressor } from "./compression.ts";
+import type { Archiver } from "./archive.ts";
 import type { DotfilePolicy } from "./options.ts";
 
 // The handler computes these itself; a user value would break framing or
@@ -130,6 +131,20 @@ export function resolveCompress(value: unknown): Compressor | null {
     fail("compress", "must be false or a compressor such as zlibCompressor()");
   }
   return compressor as Compressor;
+}
+
+export function resolveArchive(value: unknown, listing: unknown): Archiver | null {
+  if (value === false) return null;
+  const archiver = value as Partial<Archiver> | null;
+  if (
+    typeof archiver !== "object" || archiver === null ||
+    typeof archiver.archive !== "function" || typeof archiver.mediaType !== "string" ||
+    typeof archiver.extension !== "string" || !/^[a-z0-9]+$/.test(archiver.extension)
+  ) {
+    fail("archive", "must be false or an archiver such as zipArchiver()");
+  }
+  if (listing !== true) fail("archive", 'needs "listing": true (the download is a listing\'s)');
+  return archiver as Archiver;
 }
 
 export function resolvePrecompressed(value: unknown): readonly ContentCoding[] {

@@ -11,10 +11,12 @@ import type { CacheControlOptions, CachePolicy } from "./cache_policy.ts";
 import type { ContentCoding } from "./accept_encoding.ts";
 import type { Compressor } from "./compression.ts";
 import { type HtmlSnippet, resolveHtmlSnippet } from "./html_snippet.ts";
+import type { Archiver } from "./archive.ts";
 import {
   fail,
   oneOf,
   relativeFile,
+  resolveArchive,
   resolveCache,
   resolveCacheControl,
   resolveCompress,
@@ -166,6 +168,18 @@ export interface FileHandlerOptions {
    */
   htmlSnippet?: string;
   /**
+   * Folder download: a listed folder offers "Download as zip", and
+   * `GET /folder/?download=zip` streams the folder, subfolders included,
+   * as one archive (no temporary file, memory bounded whatever its size),
+   * with the rules of serving: hidden dotfiles, links out of the root and
+   * special files are left out. The archiver is a zip library:
+   * `zipArchiver()` from an adapter (`serve()` also takes `true`). Needs
+   * `listing: true`: the archive shows what the listing shows, and a
+   * server that hides its folders' names must not hand them out in a zip.
+   * @default {false}
+   */
+  archive?: Archiver | false;
+  /**
    * Called with any unexpected error (the client then gets a bare 500).
    * Without it, the first error of each kind is printed as one line with
    * `console.error` (Deno without `--allow-read`, for one, shows that way),
@@ -199,6 +213,8 @@ export interface ResolvedOptions {
   compress: Compressor | null;
   /** The snippet inserted into HTML answers, or `null`. */
   htmlSnippet: HtmlSnippet | null;
+  /** The archiver for folder downloads, or `null` for none. */
+  archive: Archiver | null;
   /** `onError`, or the default; `request` builds the Request when called. */
   onError: (error: unknown, request: () => Request) => void;
 }
@@ -264,6 +280,7 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
     precompressed: resolvePrecompressed(options.precompressed ?? false),
     compress: resolveCompress(options.compress ?? false),
     htmlSnippet: resolveHtmlSnippet(options.htmlSnippet),
+    archive: resolveArchive(options.archive ?? false, options.listing ?? false),
     onError: resolveOnError(options.onError),
   };
 }
