@@ -179,3 +179,22 @@ test("resolveHtmlSnippet() refuses a non-string and takes '' as none", () => {
   assert.throws(() => handler({ htmlSnippet: true as unknown as string }), TypeError);
   assert.ok(MAX_INJECTED_SIZE >= 1024 * 1024);
 });
+
+test("createFileHandler() htmlSnippet: an HTML listing carries it, and its CSP lets it run", async () => {
+  const files = handler({ listing: true, index: false });
+  const page = await files(get("/"));
+  const html = await page.text();
+  assert.ok(html.endsWith(`${SNIPPET}</body>\n</html>\n`), html.slice(-120));
+  assert.equal(page.headers.get("content-length"), String(new TextEncoder().encode(html).length));
+  const csp = page.headers.get("content-security-policy") ?? "";
+  assert.match(csp, /script-src 'sha256-[^']+' 'self'; connect-src 'self';/);
+  // Without the snippet, the page allows no script but its own.
+  const plain = await createFileHandler({ root, fs, listing: true, index: false })(get("/"));
+  await plain.body?.cancel();
+  assert.doesNotMatch(plain.headers.get("content-security-policy") ?? "", /'self'/);
+  // JSON and plain text listings are not pages: untouched.
+  for (const accept of ["application/json", "text/plain"]) {
+    const other = await (await files(get("/", { accept }))).text();
+    assert.ok(!other.includes(SNIPPET), accept);
+  }
+});

@@ -7,7 +7,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -144,6 +144,59 @@ test("live reload in Chromium: CSS swapped in place, HTML reloaded within 1 s, i
     await closeBrowser(browser);
     controller.abort();
     await server.finished;
+  }
+});
+
+test("live reload in Chromium: a folder's listing shows a new file, under its strict CSP", {
+  skip,
+  timeout: 90_000,
+}, async () => {
+  const folder = join(root, "notes");
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, "a.txt"), "a\n");
+  const controller = new AbortController();
+  const server = await serve({
+    root,
+    port: 0,
+    liveReload: true,
+    listing: true,
+    signal: controller.signal,
+  });
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--no-sandbox", "--disable-dev-shm-usage"],
+    timeout: 20_000,
+    protocolTimeout: 20_000,
+  });
+  try {
+    const tab = await browser.newPage();
+    const problems = problemsOf(tab);
+    // A CSP violation is reported to the page; the page's own script runs
+    // under the same policy, so collect them from there.
+    await tab.evaluateOnNewDocument(
+      "window.violations = []; addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI))",
+    );
+    await open(tab, new URL("/notes/", server.url));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const names = () =>
+      tab.evaluate(
+        "[...document.querySelectorAll('tbody tr:not(.up) td:first-child a')].map((a) => a.textContent)",
+      );
+    assert.deepEqual(await names(), ["a.txt"]);
+    writeFileSync(join(folder, "b.txt"), "b\n");
+    await tab.waitForFunction(
+      "document.querySelectorAll('tbody tr:not(.up) td:first-child a').length === 2",
+      { timeout: 3_000, polling: 20 },
+    );
+    assert.deepEqual(await names(), ["a.txt", "b.txt"]);
+    assert.deepEqual(await tab.evaluate("window.violations"), []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await closeBrowser(browser);
+    controller.abort();
+    await server.finished;
+    rmSync(folder, { recursive: true, force: true });
   }
 });
 

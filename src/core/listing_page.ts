@@ -86,14 +86,17 @@ export const LISTING_FAVICON = "data:image/svg+xml," +
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="#d29922" d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z"/></svg>',
   );
 
-let csp: Promise<string> | null = null;
+const policies = new Map<boolean, Promise<string>>();
 
 /**
  * The `Content-Security-Policy` of the HTML listing: nothing but its own
- * style and script (by hash) and `data:` images (the tab icon). Hashed once,
- * on first use, with the web Crypto API (no top-level await, so that the
- * module still loads where `require()` loads ES modules).
+ * style and script (by hash) and `data:` images (the tab icon). With
+ * `withSnippet` (a page that carries `htmlSnippet`, live reload's script
+ * tag), scripts and connections from the page's own origin too. Hashed
+ * once, on first use, with the web Crypto API (no top-level await, so that
+ * the module still loads where `require()` loads ES modules).
  *
+ * @param withSnippet Whether the page carries the handler's `htmlSnippet`.
  * @returns The header value.
  *
  * @example Hashes, and nothing inline allowed
@@ -104,15 +107,21 @@ let csp: Promise<string> | null = null;
  * const policy = await listingCsp();
  * assert.match(policy, /^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; script-src 'sha256-/);
  * assert.ok(!policy.includes("unsafe"));
+ * assert.match(await listingCsp(true), /script-src 'sha256-[^']+' 'self'; connect-src 'self'/);
  * ```
  */
-export function listingCsp(): Promise<string> {
-  csp ??= Promise.all([sha256(LISTING_STYLE), sha256(LISTING_SCRIPT)]).then(
-    ([style, script]) =>
-      `default-src 'none'; style-src '${style}'; script-src '${script}'; img-src data:; ` +
-      "base-uri 'none'; form-action 'none'",
-  );
-  return csp;
+export function listingCsp(withSnippet = false): Promise<string> {
+  let policy = policies.get(withSnippet);
+  if (policy === undefined) {
+    policy = Promise.all([sha256(LISTING_STYLE), sha256(LISTING_SCRIPT)]).then(
+      ([style, script]) =>
+        `default-src 'none'; style-src '${style}'; script-src '${script}'` +
+        (withSnippet ? " 'self'; connect-src 'self'" : "") +
+        "; img-src data:; base-uri 'none'; form-action 'none'",
+    );
+    policies.set(withSnippet, policy);
+  }
+  return policy;
 }
 
 async function sha256(text: string): Promise<string> {

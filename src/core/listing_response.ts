@@ -13,6 +13,7 @@ import { type ListingEntry, listingFormat, renderJsonListing } from "./listing.t
 import { renderHtmlListing } from "./listing_html.ts";
 import { renderTextListing } from "./listing_text.ts";
 import { listingCsp } from "./listing_page.ts";
+import { insertSnippet } from "./html_snippet.ts";
 import { parseListingSort, sortEntries } from "./listing_sort.ts";
 
 const CONTENT_TYPES = {
@@ -94,14 +95,19 @@ export async function listingResponse(
       sort,
       archive: options.archive !== null,
     });
-  const bytes = new TextEncoder().encode(body);
+  // Live reload's script tag, as in every HTML page the handler sends.
+  const snippet = format === "html" ? options.htmlSnippet : null;
+  const encoded = new TextEncoder().encode(body);
+  const bytes = snippet === null ? encoded : insertSnippet(encoded, snippet.bytes);
   const headers = new Headers();
   headers.set("content-type", CONTENT_TYPES[format]);
   headers.set("content-length", String(bytes.byteLength));
   // Only Accept picks the form (never User-Agent: see listingFormat()).
   headers.set("vary", "Accept");
   headers.set("x-content-type-options", "nosniff");
-  if (format === "html") headers.set("content-security-policy", await listingCsp());
+  if (format === "html") {
+    headers.set("content-security-policy", await listingCsp(snippet !== null));
+  }
   // A listing changes whenever the folder does: revalidated, never kept.
   const cacheControl = options.cacheControl?.listing ?? null;
   if (cacheControl !== null) headers.set("cache-control", cacheControl);
