@@ -15,10 +15,12 @@ import {
   realpathSync,
   renameSync,
   rmSync,
+  statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -290,5 +292,76 @@ test("listing page in Chromium: sort links, breadcrumbs, filter, focus, 390 px, 
     controller.abort();
     await server.finished;
     tree.remove();
+  }
+});
+
+test("listing page in Chromium: the zip link downloads the folder, which unzip unpacks", {
+  skip: skip || (!existsSync("/usr/bin/unzip") && process.env.FILESERVER_SYSTEM_TOOLS !== "1" &&
+    "needs unzip (apt-get install unzip)"),
+  timeout: 90_000,
+}, async () => {
+  const serve = await runtimeServe();
+  const tree = buildTree();
+  const downloads = mkdtempSync(join(tmpdir(), "fileserver-zip-download-"));
+  const controller = new AbortController();
+  const server = await serve({
+    root: tree.root,
+    port: 0,
+    hostname: "127.0.0.1",
+    signal: controller.signal,
+    listing: true,
+    archive: true,
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--no-sandbox", "--disable-dev-shm-usage"],
+      timeout: 20_000,
+      protocolTimeout: 20_000,
+    });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    const problems = await watch(page);
+    // Chromium's own downloads, into a folder of ours, reported when done.
+    const session = await browser.target().createCDPSession();
+    await session.send("Browser.setDownloadBehavior", {
+      behavior: "allowAndName",
+      downloadPath: downloads,
+      eventsEnabled: true,
+    });
+    const done = new Promise<{ guid: string; state: string }>((resolve) => {
+      session.on("Browser.downloadProgress", (event) => {
+        if (event.state !== "inProgress") resolve(event);
+      });
+    });
+    const named = new Promise<string>((resolve) => {
+      session.on("Browser.downloadWillBegin", (event) => resolve(event.suggestedFilename));
+    });
+    await page.goto(new URL("/photos/", server.url).href, { waitUntil: "load" });
+    await page.click('a[href="?download=zip"]');
+    const finished = await done;
+    assert.equal(finished.state, "completed");
+    assert.equal(await named, "photos.zip");
+    // allowAndName stores the file under its download's GUID.
+    const unpacked = join(downloads, "unpacked");
+    const result = spawnSync("unzip", ["-q", join(downloads, finished.guid), "-d", unpacked], {
+      encoding: "utf8",
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(
+      ["sunset.jpg", "2026/beach.png", "2026/beach-10.png", "2026/beach-9.png"].map((name) =>
+        statSync(join(unpacked, name)).size
+      ),
+      [2_400_000, 830_000, 12_000, 9_000],
+    );
+    assert.deepEqual(problems, []);
+  } finally {
+    if (browser) await closeBrowser(browser);
+    controller.abort();
+    await server.finished;
+    tree.remove();
+    rmSync(downloads, { recursive: true, force: true });
   }
 });
