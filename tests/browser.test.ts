@@ -8,20 +8,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, renameSync } from "node:fs";
+import { mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, gzipSync } from "node:zlib";
-import puppeteer, { type Browser, type HTTPResponse, type Page } from "puppeteer-core";
-import { runtimeServe } from "./_helpers/adapter.ts";
+import type { HTTPResponse, Page } from "puppeteer-core";
+import { chromiumSkip, withServerAndBrowser } from "./_helpers/chromium.ts";
 import { buildSite, type Site } from "./_helpers/web_builds.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// CI sets FILESERVER_SYSTEM_TOOLS=1 after installing them: there a missing
-// Chromium fails the test instead of skipping it.
-const skip = !existsSync(CHROMIUM) && process.env.FILESERVER_SYSTEM_TOOLS !== "1" &&
-  "Chromium is not installed (bash .ci/run installs Debian's chromium)";
+const skip = chromiumSkip;
 
 const SCREENSHOTS = fileURLToPath(new URL("../docs/screenshots/", import.meta.url));
 const JS = "/assets/index-C4fX9kLm.js";
@@ -117,18 +113,6 @@ function buildDist(): Site {
   return site;
 }
 
-/** Closes the browser, and kills it when it does not close in time. */
-async function closeBrowser(browser: Browser): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, 5_000));
-  try {
-    await Promise.race([browser.close().catch(() => {}), late]);
-  } finally {
-    clearTimeout(timer);
-    browser.process()?.kill("SIGKILL");
-  }
-}
-
 /** Writes a screenshot of the page where the README links it, whole or not at all. */
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -136,19 +120,6 @@ async function screenshot(page: Page, name: string): Promise<void> {
   const temp = join(SCREENSHOTS, `.${name}.${process.pid}.png`);
   await page.screenshot({ path: temp as `${string}.png` });
   renameSync(temp, join(SCREENSHOTS, name));
-}
-
-/** Headless Chromium, as CI can run it. */
-function launchChromium(): Promise<Browser> {
-  return puppeteer.launch({
-    executablePath: CHROMIUM,
-    // headless: true adds --headless=new; CI runs as root, where Chromium's
-    // sandbox refuses to start, and a container's /dev/shm is often 64 MiB.
-    headless: true,
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    timeout: 20_000,
-    protocolTimeout: 20_000,
-  });
 }
 
 /** What a page did: each response by path, and everything that went wrong. */
@@ -198,60 +169,51 @@ test("serve(): a Vite build's deep link runs in headless Chromium, br-coded, wit
   skip,
   timeout: 60_000,
 }, async () => {
-  const serve = await runtimeServe();
   const dist = buildDist();
-  const controller = new AbortController();
-  const server = await serve({
-    root: dist.root,
-    port: 0,
-    hostname: "127.0.0.1",
-    signal: controller.signal,
-    spa: true,
-    precompressed: true,
-    compress: true,
-    cacheControl: true,
-  });
-  let browser: Browser | undefined;
   try {
-    browser = await launchChromium();
-    const page = await browser.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.setViewport(VIEWPORT);
-    const { responses, problems } = watch(page);
-    const shell = await page.goto(new URL(DEEP_LINK, server.url).href, {
-      waitUntil: "networkidle0",
-      timeout: 15_000,
+    await withServerAndBrowser({
+      root: dist.root,
+      spa: true,
+      precompressed: true,
+      compress: true,
+      cacheControl: true,
+    }, async (browser, url) => {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(10_000);
+      await page.setViewport(VIEWPORT);
+      const { responses, problems } = watch(page);
+      const shell = await page.goto(new URL(DEEP_LINK, url).href, {
+        waitUntil: "networkidle0",
+        timeout: 15_000,
+      });
+      // Checked before waiting for the app, so that a 404 shell or a script
+      // error fails with its cause rather than with a timeout.
+      assert.equal(shell?.status(), 200);
+      assert.deepEqual(problems, []);
+      await page.waitForSelector("html[data-ready]", { timeout: 5_000 });
+      assert.equal(await page.$eval("h1", (h1) => h1.textContent), `Route: ${DEEP_LINK}`);
+      assert.equal(await page.$eval("#app p", (p) => p.textContent), "Profile settings");
+      // The stylesheet came as br too: its rule being applied shows it was decoded.
+      const color = await page.evaluate("getComputedStyle(document.querySelector('h1')).color");
+      assert.equal(color, "rgb(0, 128, 128)");
+      assert.deepEqual(problems, []);
+      assertHeaders(shell!, responses);
+
+      const overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      assert.equal(overflow, 0, `the page scrolls sideways at ${VIEWPORT.width} px`);
+      await screenshot(page, "vite-deep-link.png");
+
+      // A missing asset is a 404, never the shell parsed as JavaScript. Chromium
+      // logs it as a failed load, so it is the only problem allowed.
+      const status = await page.evaluate("fetch('/assets/missing.js').then((r) => r.status)");
+      assert.equal(status, 404);
+      assert.equal(responses.get("/assets/missing.js")?.headers()["cache-control"], undefined);
+      assert.ok(problems.length > 0);
+      for (const problem of problems) assert.match(problem, /\/assets\/missing\.js/);
     });
-    // Checked before waiting for the app, so that a 404 shell or a script
-    // error fails with its cause rather than with a timeout.
-    assert.equal(shell?.status(), 200);
-    assert.deepEqual(problems, []);
-    await page.waitForSelector("html[data-ready]", { timeout: 5_000 });
-    assert.equal(await page.$eval("h1", (h1) => h1.textContent), `Route: ${DEEP_LINK}`);
-    assert.equal(await page.$eval("#app p", (p) => p.textContent), "Profile settings");
-    // The stylesheet came as br too: its rule being applied shows it was decoded.
-    const color = await page.evaluate("getComputedStyle(document.querySelector('h1')).color");
-    assert.equal(color, "rgb(0, 128, 128)");
-    assert.deepEqual(problems, []);
-    assertHeaders(shell!, responses);
-
-    const overflow = await page.evaluate(
-      "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-    );
-    assert.equal(overflow, 0, `the page scrolls sideways at ${VIEWPORT.width} px`);
-    await screenshot(page, "vite-deep-link.png");
-
-    // A missing asset is a 404, never the shell parsed as JavaScript. Chromium
-    // logs it as a failed load, so it is the only problem allowed.
-    const status = await page.evaluate("fetch('/assets/missing.js').then((r) => r.status)");
-    assert.equal(status, 404);
-    assert.equal(responses.get("/assets/missing.js")?.headers()["cache-control"], undefined);
-    assert.ok(problems.length > 0);
-    for (const problem of problems) assert.match(problem, /\/assets\/missing\.js/);
   } finally {
-    if (browser) await closeBrowser(browser);
-    controller.abort();
-    await server.finished;
     dist.remove();
   }
 });

@@ -7,19 +7,20 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import process from "node:process";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
 import { runtimeServe } from "./_helpers/adapter.ts";
+import {
+  chromiumSkip,
+  closeBrowser,
+  launchChromium,
+  withServerAndBrowser,
+} from "./_helpers/chromium.ts";
 import { LIVE_PATH } from "../src/adapters/_live_reload.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-// CI sets FILESERVER_SYSTEM_TOOLS=1 after installing them: there a missing
-// Chromium fails the test instead of skipping it.
-const skip = !existsSync(CHROMIUM) && process.env.FILESERVER_SYSTEM_TOOLS !== "1" &&
-  "Chromium is not installed (bash .ci/run installs Debian's chromium)";
+const skip = chromiumSkip;
 
 const page = (title: string) =>
   `<!doctype html>
@@ -45,17 +46,6 @@ before(() => {
   writeFileSync(join(root, "style.css"), "h1 { color: rgb(0, 128, 128); }\n");
 });
 after(() => rmSync(root, { recursive: true, force: true }));
-
-async function closeBrowser(browser: Browser): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, 5_000));
-  try {
-    await Promise.race([browser.close().catch(() => {}), late]);
-  } finally {
-    clearTimeout(timer);
-    browser.process()?.kill("SIGKILL");
-  }
-}
 
 // Console errors, page errors, failed requests and error statuses; the
 // event stream cut by a reload (ERR_ABORTED) is how a reload looks.
@@ -93,19 +83,10 @@ test("live reload in Chromium: CSS swapped in place, HTML reloaded within 1 s, i
   skip,
   timeout: 90_000,
 }, async () => {
-  const controller = new AbortController();
-  const server = await serve({ root, port: 0, liveReload: true, signal: controller.signal });
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    timeout: 20_000,
-    protocolTimeout: 20_000,
-  });
-  try {
+  await withServerAndBrowser({ root, liveReload: true }, async (browser, url) => {
     const tabs = [await browser.newPage(), await browser.newPage()];
     const problems = tabs.map(problemsOf);
-    for (const tab of tabs) await open(tab, server.url);
+    for (const tab of tabs) await open(tab, url);
     // The watcher's watches are set by now, but leave it a moment.
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const tab of tabs) await tab.evaluate("window.survived = 42");
@@ -140,11 +121,7 @@ test("live reload in Chromium: CSS swapped in place, HTML reloaded within 1 s, i
       assert.equal(await color(tab), "rgb(255, 0, 0)");
     }
     assert.deepEqual(problems.flat(), []);
-  } finally {
-    await closeBrowser(browser);
-    controller.abort();
-    await server.finished;
-  }
+  });
 });
 
 test("live reload in Chromium: a folder's listing shows a new file, under its strict CSP", {
@@ -154,48 +131,32 @@ test("live reload in Chromium: a folder's listing shows a new file, under its st
   const folder = join(root, "notes");
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, "a.txt"), "a\n");
-  const controller = new AbortController();
-  const server = await serve({
-    root,
-    port: 0,
-    liveReload: true,
-    listing: true,
-    signal: controller.signal,
-  });
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    timeout: 20_000,
-    protocolTimeout: 20_000,
-  });
   try {
-    const tab = await browser.newPage();
-    const problems = problemsOf(tab);
-    // A CSP violation is reported to the page; the page's own script runs
-    // under the same policy, so collect them from there.
-    await tab.evaluateOnNewDocument(
-      "window.violations = []; addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI))",
-    );
-    await open(tab, new URL("/notes/", server.url));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const names = () =>
-      tab.evaluate(
-        "[...document.querySelectorAll('tbody tr:not(.up) td:first-child a')].map((a) => a.textContent)",
+    await withServerAndBrowser({ root, liveReload: true, listing: true }, async (browser, url) => {
+      const tab = await browser.newPage();
+      const problems = problemsOf(tab);
+      // A CSP violation is reported to the page; the page's own script runs
+      // under the same policy, so collect them from there.
+      await tab.evaluateOnNewDocument(
+        "window.violations = []; addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI))",
       );
-    assert.deepEqual(await names(), ["a.txt"]);
-    writeFileSync(join(folder, "b.txt"), "b\n");
-    await tab.waitForFunction(
-      "document.querySelectorAll('tbody tr:not(.up) td:first-child a').length === 2",
-      { timeout: 3_000, polling: 20 },
-    );
-    assert.deepEqual(await names(), ["a.txt", "b.txt"]);
-    assert.deepEqual(await tab.evaluate("window.violations"), []);
-    assert.deepEqual(problems, []);
+      await open(tab, new URL("/notes/", url));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const names = () =>
+        tab.evaluate(
+          "[...document.querySelectorAll('tbody tr:not(.up) td:first-child a')].map((a) => a.textContent)",
+        );
+      assert.deepEqual(await names(), ["a.txt"]);
+      writeFileSync(join(folder, "b.txt"), "b\n");
+      await tab.waitForFunction(
+        "document.querySelectorAll('tbody tr:not(.up) td:first-child a').length === 2",
+        { timeout: 3_000, polling: 20 },
+      );
+      assert.deepEqual(await names(), ["a.txt", "b.txt"]);
+      assert.deepEqual(await tab.evaluate("window.violations"), []);
+      assert.deepEqual(problems, []);
+    });
   } finally {
-    await closeBrowser(browser);
-    controller.abort();
-    await server.finished;
     rmSync(folder, { recursive: true, force: true });
   }
 });
@@ -207,13 +168,7 @@ test("live reload in Chromium: a page reloads once when the server restarts on i
   const first = new AbortController();
   const server = await serve({ root, port: 0, liveReload: true, signal: first.signal });
   const port = Number(server.url.port);
-  const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ["--no-sandbox", "--disable-dev-shm-usage"],
-    timeout: 20_000,
-    protocolTimeout: 20_000,
-  });
+  const browser = await launchChromium();
   let second: AbortController | null = null;
   let restarted: Awaited<ReturnType<typeof serve>> | null = null;
   try {
