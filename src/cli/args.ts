@@ -36,6 +36,8 @@ export interface ServeArgs {
   cors: boolean;
   precompressed: boolean;
   compress: boolean;
+  /** `--etag`: strong tags from size and mtime, or from a hash of the bytes. */
+  etag: "mtime" | "content";
   /** `--zip`: offer each listed folder as a zip download (implies `--listing`). */
   zip: boolean;
   cert: string | null;
@@ -93,6 +95,7 @@ const SERVE_OPTIONS = {
   "no-cors": { type: "boolean" },
   "no-precompressed": { type: "boolean" },
   "no-compress": { type: "boolean" },
+  etag: { type: "string" },
   zip: { type: "boolean" },
   cert: { type: "string", short: "c" },
   key: { type: "string", short: "k" },
@@ -281,6 +284,7 @@ function serveArgs(values: Record<string, unknown>, positionals: string[]): Serv
     // On unless turned off: sidecars are what a build wrote to be served.
     precompressed: values["no-precompressed"] !== true,
     compress: values["no-compress"] !== true,
+    etag: oneOf(values.etag, "--etag", ["mtime", "content"], "mtime"),
     zip: values.zip === true,
     cert: (values.cert as string | undefined) ?? null,
     key: (values.key as string | undefined) ?? null,

@@ -51,6 +51,10 @@ Serve options:
       --no-compress       do not compress text, JavaScript, JSON, SVG… (1 to
                           64 KiB, no sidecar) for clients that accept br,
                           zstd or gzip
+      --etag SOURCE       what ETags are made from: mtime (default; size and
+                          time, no extra reads) or content (SHA-256 of the
+                          bytes, once per file version: the same on every
+                          replica, for servers behind a load balancer)
   -c, --cert FILE         TLS certificate (PEM); with --key, serve HTTPS
   -k, --key FILE          TLS private key (PEM)
       --auth USER:PASS    require HTTP Basic authentication (repeatable)

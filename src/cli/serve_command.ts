@@ -107,6 +107,7 @@ function fileHandler(
       listing: args.listing,
       precompressed: args.precompressed,
       compress: args.compress ? adapter.compressor() : false,
+      etag: args.etag,
       archive: args.zip ? adapter.archiver() : false,
       dotfiles: args.dotfiles,
       index: args.index,

@@ -76,11 +76,15 @@ export async function fileResponse(
   // makes it when it compresses), so it validates a cached copy (304) but
   // never a range (If-Range needs a strong one).
   const made = file.compress !== undefined || file.compressStream !== undefined;
-  const plainEtag = codedEtag(makeEtag(info.size, info.mtimeMs), coding);
+  // Under "content" a sidecar's tag is its own bytes' hash, and bytes made
+  // on the fly take the original's, with the coding added and made weak.
+  const base = await fileEtag(path, info, options);
+  if (base instanceof Response) return base;
+  const plainEtag = codedEtag(base, coding);
   const etag = file.snippet === undefined ? plainEtag : snippetEtag(plainEtag, file.snippet);
   const validators: Validators = {
-    etag: made ? `W/${etag}` : etag,
-    lastModified: info.mtimeMs === null ? null : Math.floor(info.mtimeMs / 1000),
+    etag: made && !etag.startsWith("W/") ? `W/${etag}` : etag,
+    lastModified: usableTime(info) ? Math.floor(info.mtimeMs! / 1000) : null,
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
   if (outcome === 304) {
@@ -156,6 +160,41 @@ export async function fileResponse(
     });
   }
   return reply(body, 200, headers);
+}
+
+/**
+ * Times at or before this (1 s after the epoch, in milliseconds) are no
+ * times: reproducible builds give every file 0 or 1 (SOURCE_DATE_EPOCH,
+ * Nix), so two versions of equal size would share `size-mtime`, and a
+ * `Last-Modified` of 1970 would answer any `If-Modified-Since` with 304.
+ */
+export const NO_TIME_MS = 1000;
+
+function usableTime(info: FileInfo): boolean {
+  return info.mtimeMs !== null && info.mtimeMs > NO_TIME_MS;
+}
+
+// The strong tag of the file's bytes: from its size and time, or from its
+// content when asked for, or when the time cannot tell versions apart. A
+// port that cannot hash then gets a weak tag: it still revalidates (304),
+// but never satisfies If-Range (RFC 9110 §13.1.5), since size alone is no
+// proof of the same bytes.
+async function fileEtag(
+  path: string,
+  info: FileInfo,
+  options: ResolvedOptions,
+): Promise<string | Response> {
+  if (options.etag === "mtime" && usableTime(info)) return makeEtag(info.size, info.mtimeMs);
+  if (options.contentTags === null) return `W/${makeEtag(info.size, null)}`;
+  try {
+    return await options.contentTags.tag(path, info, openOptions(info, options));
+  } catch (error) {
+    // Gone or unreadable since the lookup, as for open(); ESTALE goes up to
+    // the handler, which looks again.
+    const status = statusForFsError(error);
+    if (status === null) throw error;
+    return errorResponse(status, "GET");
+  }
 }
 
 // The file may vanish or lose its permissions between stat and open; a file

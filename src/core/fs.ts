@@ -140,4 +140,14 @@ export interface FileSystem {
    * read more than the range. `options` says what the file opened must be.
    */
   open(path: string, range: ByteRange, options?: OpenOptions): Promise<FileBody>;
+  /**
+   * The SHA-256 digest (32 bytes) of the whole regular file at `path`,
+   * read incrementally, for `etag: "content"`. `options` as for
+   * {@linkcode FileSystem.open}; the port also checks the file again after
+   * the last read and rejects with `ESTALE` when it changed meanwhile, so
+   * that a digest never mixes two versions. Optional: a port without it
+   * cannot serve `etag: "content"`, and under `"mtime"` a file with no
+   * usable time then gets a weak tag.
+   */
+  hash?(path: string, options?: OpenOptions): Promise<Uint8Array>;
 }

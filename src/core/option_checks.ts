@@ -12,7 +12,7 @@ import { type CacheControlOptions, type CachePolicy, createCachePolicy } from ".
 import { CONTENT_CODINGS, type ContentCoding } from "./accept_encoding.ts";
 import type { Compressor } from "./compression.ts";
 import type { Archiver } from "./archive.ts";
-import type { DotfilePolicy } from "./options.ts";
+import type { DotfilePolicy, EtagSource } from "./options.ts";
 
 // The handler computes these itself; a user value would break framing or
 // make validators lie.
@@ -131,6 +131,14 @@ export function resolveCompress(value: unknown): Compressor | null {
     fail("compress", "must be false or a compressor such as zlibCompressor()");
   }
   return compressor as Compressor;
+}
+
+export function resolveEtag(value: unknown, fs: FileSystem): EtagSource {
+  const source = oneOf<EtagSource>("etag", value, ["mtime", "content"]);
+  if (source === "content" && typeof fs.hash !== "function") {
+    fail("etag", '"content" needs a file system with hash(), as the built-in ones have');
+  }
+  return source;
 }
 
 export function resolveArchive(value: unknown, listing: unknown): Archiver | null {

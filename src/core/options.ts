@@ -12,6 +12,7 @@ import type { ContentCoding } from "./accept_encoding.ts";
 import type { Compressor } from "./compression.ts";
 import { type HtmlSnippet, resolveHtmlSnippet } from "./html_snippet.ts";
 import type { Archiver } from "./archive.ts";
+import { ContentTags } from "./content_tags.ts";
 import {
   fail,
   oneOf,
@@ -20,6 +21,7 @@ import {
   resolveCache,
   resolveCacheControl,
   resolveCompress,
+  resolveEtag,
   resolveFs,
   resolveHeaders,
   resolveIndex,
@@ -32,6 +34,9 @@ import {
 
 /** How dotfiles (names starting with `.`) are treated. */
 export type DotfilePolicy = "ignore" | "deny" | "allow";
+
+/** What a file's strong entity tag is made from. */
+export type EtagSource = "mtime" | "content";
 
 /** Which symbolic links are followed. */
 export type SymlinkPolicy = "inside" | "always" | "never";
@@ -137,6 +142,19 @@ export interface FileHandlerOptions {
    */
   cacheControl?: boolean | CacheControlOptions;
   /**
+   * What a file's entity tag is made from. `"mtime"`: its size and
+   * modification time, with no extra I/O. `"content"`: a SHA-256 of its
+   * bytes (128 bits, base64url), computed once per file version through the
+   * port's `hash()` and kept for the last 10,000 versions, so that replicas
+   * holding the same bytes with different times (git clone, cp, rsync,
+   * container builds) send the same tag. A first request for a new version
+   * waits for its hash. Either way, a file whose time is unknown or at most
+   * 1 s after the epoch (reproducible builds) gets the content tag, since
+   * size and time would not tell its versions apart.
+   * @default {"mtime"}
+   */
+  etag?: EtagSource;
+  /**
    * Serve precompressed sidecars (`app.js.br`, `app.js.zst`, `app.js.gz`
    * beside `app.js`) to clients that accept the coding: `true` for all
    * three, or the codings to use in the server's order of preference. A
@@ -207,6 +225,10 @@ export interface ResolvedOptions {
   notFound: readonly string[] | null;
   cleanUrls: boolean;
   cacheControl: CachePolicy | null;
+  /** What strong entity tags are made from. */
+  etag: EtagSource;
+  /** The content tags kept, or `null` when the port has no `hash()`. */
+  contentTags: ContentTags | null;
   /** The sidecar codings to look for, best first; empty for none. */
   precompressed: readonly ContentCoding[];
   /** The compressor for compression on the fly, or `null` for none. */
@@ -256,9 +278,10 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
   if (typeof spa !== "boolean" && typeof spa !== "string") {
     fail("spa", "must be a boolean or a file name");
   }
+  const fs = resolveFs(options.fs);
   return {
     root: resolveRoot(options.root),
-    fs: resolveFs(options.fs),
+    fs,
     urlRoot: resolveUrlRoot(options.urlRoot ?? ""),
     index: resolveIndex(options.index ?? ["index.html"]),
     listing: oneOf("listing", options.listing ?? false, [true, false]),
@@ -277,6 +300,8 @@ export function resolveOptions(options: FileHandlerOptions): ResolvedOptions {
       : relativeFile("notFound", options.notFound, dotfiles),
     cleanUrls: oneOf("cleanUrls", options.cleanUrls ?? false, [true, false]),
     cacheControl: resolveCacheControl(options.cacheControl ?? false, options.headers),
+    etag: resolveEtag(options.etag ?? "mtime", fs),
+    contentTags: typeof fs.hash === "function" ? new ContentTags(fs) : null,
     precompressed: resolvePrecompressed(options.precompressed ?? false),
     compress: resolveCompress(options.compress ?? false),
     htmlSnippet: resolveHtmlSnippet(options.htmlSnippet),

@@ -56,7 +56,7 @@ export function lstatPath(path: string): Promise<FileInfo> {
 const LSTAT_SLICE = 512;
 
 /** Converts `node:fs` stats into the port's shape. */
-function toFileInfo(stats: Stats): FileInfo {
+export function toFileInfo(stats: Stats): FileInfo {
   const kind = stats.isFile()
     ? "file"
     : stats.isDirectory()
@@ -443,9 +443,11 @@ function readOpened(
   }
 }
 
-// Resolves once Date.now() reaches `time`: timers count whole milliseconds
-// from a clock read before they were set, and may fire up to one early.
-async function clockAt(time: number): Promise<void> {
+/**
+ * Resolves once Date.now() reaches `time`: timers count whole milliseconds
+ * from a clock read before they were set, and may fire up to one early.
+ */
+export async function clockAt(time: number): Promise<void> {
   for (let left = time - Date.now(); left > 0; left = time - Date.now()) {
     await new Promise((resolve) => setTimeout(resolve, Math.ceil(left)));
   }

@@ -28,6 +28,7 @@ import {
   statPath,
   takeDescriptor,
 } from "./_node_fs.ts";
+import { hashFile } from "./hash_file.ts";
 
 /**
  * Creates the file-system port for Bun.
@@ -55,6 +56,7 @@ export function bunFileSystem(): FileSystem {
     readDir,
     open: (path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> =>
       openRange(path, range, options, CHUNK_SIZE),
+    hash: hashFile,
   };
 }
 

@@ -35,6 +35,7 @@ import {
   sameVersion,
   SMALL_READ,
 } from "./_node_fs.ts";
+import { hashFile } from "./hash_file.ts";
 
 /**
  * Creates the file-system port for Deno.
@@ -53,7 +54,7 @@ import {
  * ```
  */
 export function denoFileSystem(): FileSystem {
-  return { stat, lstat, realPath, realStat, readDir, open: openRange };
+  return { stat, lstat, realPath, realStat, readDir, open: openRange, hash: hashFile };
 }
 
 function toFileInfo(info: Deno.FileInfo): FileInfo {

@@ -23,6 +23,7 @@ import {
   statPath,
   takeDescriptor,
 } from "./_node_fs.ts";
+import { hashFile } from "./hash_file.ts";
 
 // 64 KiB reads: large enough to amortise a syscall, small enough that a slow
 // reader holds little memory per connection.
@@ -44,7 +45,7 @@ const CHUNK_SIZE = 64 * 1024;
  * ```
  */
 export function nodeFileSystem(): FileSystem {
-  return { stat: statPath, lstat: lstatPath, realPath, realStat, readDir, open };
+  return { stat: statPath, lstat: lstatPath, realPath, realStat, readDir, open, hash: hashFile };
 }
 
 function open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {

@@ -1,0 +1,104 @@
+/**
+ * Entity tags from a file's bytes (`etag: "content"`): equal on every
+ * replica that holds the same bytes, whatever the times a copy gave them.
+ *
+ * @module
+ */
+
+import type { FileInfo, FileSystem, OpenOptions } from "./fs.ts";
+import { sameVersion } from "./file_cache.ts";
+
+/**
+ * Versions whose tags are kept: 10,000 entries of about 200 bytes each
+ * (path included), some 2 MB at most.
+ */
+export const MAX_CONTENT_TAGS = 10_000;
+
+/**
+ * Bytes of the SHA-256 digest that go into a tag: 128 bits, 22 base64url
+ * characters, as collision-proof for a site's files as the whole digest.
+ */
+export const TAG_DIGEST_BYTES = 16;
+
+/**
+ * The strong entity tag of a SHA-256 digest: its first
+ * {@linkcode TAG_DIGEST_BYTES} bytes in base64url, quoted.
+ *
+ * @param digest A SHA-256 digest (32 bytes).
+ * @returns The quoted entity tag.
+ *
+ * @example The tag of the empty file
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { contentEtag } from "./content_tags.ts";
+ *
+ * const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(0)));
+ * assert.equal(contentEtag(digest), '"47DEQpj8HBSa-_TImW-5JA"');
+ * ```
+ */
+export function contentEtag(digest: Uint8Array): string {
+  let binary = "";
+  for (const byte of digest.subarray(0, TAG_DIGEST_BYTES)) binary += String.fromCharCode(byte);
+  const base64 = btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return `"${base64}"`;
+}
+
+/**
+ * The content tags of one handler: each file version (path, device, inode,
+ * size, mtime, ctime: what the small-file cache calls a version) is hashed
+ * once, through the port's `hash()`, and its tag kept in a bounded map
+ * (least recently used out first). Requests that arrive while a version is
+ * being hashed wait for that one computation.
+ */
+export class ContentTags {
+  #fs: FileSystem;
+  #hash: NonNullable<FileSystem["hash"]>;
+  #max: number;
+  #tags = new Map<string, Promise<string>>();
+
+  /**
+   * @param fs A port with `hash()`.
+   * @param max The most versions kept.
+   */
+  constructor(fs: FileSystem, max = MAX_CONTENT_TAGS) {
+    this.#fs = fs;
+    this.#hash = fs.hash!.bind(fs);
+    this.#max = max;
+  }
+
+  /**
+   * The tag of the version `info` of the file at `path`, hashed now unless
+   * known. Rejects with `ESTALE` when the file is no longer that version
+   * after it was read, so that no tag ever names bytes it was not made
+   * from (the handler then looks the file up again).
+   */
+  tag(path: string, info: FileInfo, options: OpenOptions): Promise<string> {
+    const key = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}:${path}`;
+    const known = this.#tags.get(key);
+    if (known !== undefined) {
+      // Least recently used goes first: a hit moves to the back.
+      this.#tags.delete(key);
+      this.#tags.set(key, known);
+      return known;
+    }
+    const made = this.#make(path, info, options);
+    this.#tags.set(key, made);
+    if (this.#tags.size > this.#max) this.#tags.delete(this.#tags.keys().next().value!);
+    made.catch(() => {
+      if (this.#tags.get(key) === made) this.#tags.delete(key);
+    });
+    return made;
+  }
+
+  async #make(path: string, info: FileInfo, options: OpenOptions): Promise<string> {
+    const digest = await this.#hash(path, { ...options, expected: info });
+    // The port checks the descriptor it read; this checks the path as well,
+    // so that a port without that check, or a file renamed over meanwhile,
+    // never leaves the old tag on the new bytes.
+    const now = await this.#fs.stat(path);
+    if (!sameVersion(now, info)) {
+      throw Object.assign(new Error("ESTALE: file changed while being hashed"), { code: "ESTALE" });
+    }
+    return contentEtag(digest);
+  }
+}
