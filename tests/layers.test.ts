@@ -488,6 +488,16 @@ test("checkSource() holds src/fs to type-only core imports and away from adapter
   assert.equal(messages("src/fs/x.ts", `import mime from "mime-db";`).length, 1);
 });
 
+test("checkSource() keeps node:crypto, which content tags hash with, in src/fs and out of src/core", () => {
+  const crypto = `import { createHash } from "node:crypto";`;
+  assert.deepEqual(messages("src/fs/hash_file.ts", crypto), []);
+  assert.equal(messages("src/core/content_tags.ts", crypto).length, 1);
+  // The core reaches the hash only through the port's optional hash().
+  const core = readFileSync(posix.join(REPO, "src/core/content_tags.ts"), "utf8");
+  assert.doesNotMatch(strip(core).code, /createHash|node:crypto/);
+  assert.match(readFileSync(posix.join(REPO, "src/core/fs.ts"), "utf8"), /\bhash\?\(path: string/);
+});
+
 test("checkSource() lets client-zip into src/fs/zip_archiver.ts alone", () => {
   const zip = `import { makeZip } from "client-zip";`;
   assert.deepEqual(messages("src/fs/zip_archiver.ts", zip), []);

@@ -1,0 +1,298 @@
+// `etag: "content"` (issue 15 §1): validators that agree across replicas
+// holding the same bytes under different times, computed once per version.
+
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { brotliCompressSync } from "node:zlib";
+import { createFileHandler, type FileHandler } from "../src/core/handler.ts";
+import type { FileHandlerOptions } from "../src/core/options.ts";
+import type { FileInfo, FileSystem } from "../src/core/fs.ts";
+import { contentEtag } from "../src/core/content_tags.ts";
+import { zlibCompressor } from "../src/fs/zlib_compressor.ts";
+import { runtimeFileSystem } from "./_helpers/fixture.ts";
+import { runCli, sendSignal, startCli, waitForUrl } from "./_helpers/cli.ts";
+
+const BODY = "same bytes on every replica\n";
+// Pinned: SHA-256 of BODY, first 128 bits, base64url. The same on Deno, Bun
+// and Node, and on every replica.
+const BODY_TAG = '"BzOCntyp8BckRHmEk2kBCg"';
+const TIME_A = 1_700_000_000;
+const TIME_B = 1_700_000_500;
+const TEXT = "let x = 1; // compressible\n".repeat(100);
+
+const base = mkdtempSync(join(tmpdir(), "content-etag-"));
+after(() => rmSync(base, { recursive: true, force: true }));
+const fs = await runtimeFileSystem();
+let roots = 0;
+
+// A folder as a replica would hold it: the same bytes, its own times.
+function replica(files: Record<string, string | Uint8Array>, seconds: number): string {
+  const root = join(base, `r${roots++}`);
+  mkdirSync(root);
+  for (const [name, bytes] of Object.entries(files)) {
+    writeFileSync(join(root, name), bytes);
+    utimesSync(join(root, name), seconds, seconds);
+  }
+  return root;
+}
+
+function handler(root: string, options: Partial<FileHandlerOptions> = {}): FileHandler {
+  return createFileHandler({ root, fs, etag: "content", ...options });
+}
+
+async function fetchFile(
+  h: FileHandler,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: string }> {
+  const response = await h(new Request(`http://localhost${path}`, { headers }));
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+function tagOf(bytes: string | Uint8Array): string {
+  return contentEtag(new Uint8Array(createHash("sha256").update(bytes).digest()));
+}
+
+// The port with each hash() counted.
+function counting(inner: FileSystem): FileSystem & { hashes: number } {
+  const port = {
+    ...inner,
+    hashes: 0,
+    hash(path: string, options?: Parameters<NonNullable<FileSystem["hash"]>>[1]) {
+      port.hashes++;
+      return inner.hash!(path, options);
+    },
+  };
+  return port;
+}
+
+test('createFileHandler({ etag: "content" }) gives two replicas\' copies the same pinned ETag, and replica B answers A\'s If-None-Match with 304', async () => {
+  const a = handler(replica({ "f.txt": BODY }, TIME_A));
+  const b = handler(replica({ "f.txt": BODY }, TIME_B));
+  const fromA = await fetchFile(a, "/f.txt");
+  const fromB = await fetchFile(b, "/f.txt");
+  assert.equal(fromA.headers.get("etag"), BODY_TAG);
+  assert.equal(fromB.headers.get("etag"), BODY_TAG);
+  assert.equal(tagOf(BODY), BODY_TAG);
+  const revalidated = await fetchFile(b, "/f.txt", { "if-none-match": fromA.headers.get("etag")! });
+  assert.equal(revalidated.status, 304);
+  assert.equal(revalidated.headers.get("etag"), BODY_TAG);
+});
+
+test('createFileHandler({ etag: "content" }) lets If-None-Match override the replicas\' differing Last-Modified (RFC 9110 §13.2.2)', async () => {
+  const a = handler(replica({ "f.txt": BODY }, TIME_A));
+  const b = handler(replica({ "f.txt": BODY }, TIME_B));
+  const fromA = await fetchFile(a, "/f.txt");
+  const fromB = await fetchFile(b, "/f.txt");
+  // Each sends its own time: Last-Modified is not made to agree.
+  assert.notEqual(fromA.headers.get("last-modified"), fromB.headers.get("last-modified"));
+  // A's date is older than B's file: alone, it would mean "modified" (200);
+  // with A's matching tag beside it, the tag decides: 304.
+  const stored = {
+    "if-none-match": fromA.headers.get("etag")!,
+    "if-modified-since": fromA.headers.get("last-modified")!,
+  };
+  assert.equal((await fetchFile(b, "/f.txt", stored)).status, 304);
+  assert.equal(
+    (await fetchFile(b, "/f.txt", { "if-modified-since": stored["if-modified-since"] })).status,
+    200,
+  );
+  // A tag that does not match is a 200 even with a date that would be 304.
+  const future = new Date((TIME_B + 3600) * 1000).toUTCString();
+  const other = { "if-none-match": '"other"', "if-modified-since": future };
+  assert.equal((await fetchFile(b, "/f.txt", other)).status, 200);
+});
+
+test('createFileHandler({ etag: "mtime" }) gives the two replicas different tags, and B answers A\'s with 200', async () => {
+  const a = handler(replica({ "f.txt": BODY }, TIME_A), { etag: "mtime" });
+  const b = handler(replica({ "f.txt": BODY }, TIME_B), { etag: "mtime" });
+  const tagA = (await fetchFile(a, "/f.txt")).headers.get("etag")!;
+  const tagB = (await fetchFile(b, "/f.txt")).headers.get("etag")!;
+  assert.notEqual(tagA, tagB);
+  assert.equal((await fetchFile(b, "/f.txt", { "if-none-match": tagA })).status, 200);
+});
+
+test('createFileHandler({ etag: "content" }) gives a file rewritten with the same size and mtime a new tag', async () => {
+  const root = replica({ "f.txt": "version one\n" }, TIME_A);
+  const h = handler(root);
+  const first = (await fetchFile(h, "/f.txt")).headers.get("etag");
+  writeFileSync(join(root, "f.txt"), "version two\n");
+  utimesSync(join(root, "f.txt"), TIME_A, TIME_A);
+  const second = await fetchFile(h, "/f.txt", { "if-none-match": first! });
+  assert.equal(second.status, 200);
+  assert.equal(second.body, "version two\n");
+  assert.equal(second.headers.get("etag"), tagOf("version two\n"));
+  assert.notEqual(second.headers.get("etag"), first);
+});
+
+test('createFileHandler({ etag: "mtime" }) uses the content tag for mtime 0 (reproducible builds), and sends no Last-Modified of 1970', async () => {
+  const root = replica({ "f.txt": "version one\n" }, 0);
+  const h = handler(root, { etag: "mtime" });
+  const first = await fetchFile(h, "/f.txt");
+  assert.equal(first.headers.get("etag"), tagOf("version one\n"));
+  assert.equal(first.headers.get("last-modified"), null);
+  writeFileSync(join(root, "f.txt"), "version two\n");
+  utimesSync(join(root, "f.txt"), 0, 0);
+  const second = await fetchFile(h, "/f.txt", { "if-none-match": first.headers.get("etag")! });
+  assert.equal(second.status, 200);
+  assert.equal(second.headers.get("etag"), tagOf("version two\n"));
+  // A date from 1970 must not make any version "not modified".
+  const epoch = new Date(1000).toUTCString();
+  assert.equal((await fetchFile(h, "/f.txt", { "if-modified-since": epoch })).status, 200);
+});
+
+test('createFileHandler({ etag: "content" }) hashes each version once, through the port\'s hash()', async () => {
+  const root = replica({ "f.txt": BODY }, TIME_A);
+  const port = counting(fs);
+  const h = handler(root, { fs: port });
+  const tag = (await fetchFile(h, "/f.txt")).headers.get("etag")!;
+  await fetchFile(h, "/f.txt");
+  await h(new Request("http://localhost/f.txt", { method: "HEAD" }));
+  assert.equal((await fetchFile(h, "/f.txt", { "if-none-match": tag })).status, 304);
+  assert.equal((await fetchFile(h, "/f.txt", { range: "bytes=0-3" })).status, 206);
+  assert.equal(port.hashes, 1);
+  writeFileSync(join(root, "f.txt"), BODY.toUpperCase());
+  await fetchFile(h, "/f.txt");
+  await fetchFile(h, "/f.txt");
+  assert.equal(port.hashes, 2);
+});
+
+test('createFileHandler({ etag: "content" }) hashes a 5 MiB file once for 10 concurrent first requests', async () => {
+  const big = new Uint8Array(5 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 12)) & 0xff;
+  const root = replica({ "big.bin": big }, TIME_A);
+  const port = counting(fs);
+  const h = handler(root, { fs: port });
+  const answers = await Promise.all(
+    Array.from({ length: 10 }, () => h(new Request("http://localhost/big.bin"))),
+  );
+  const expected = tagOf(big);
+  for (const response of answers) {
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get("etag"), expected);
+    assert.equal((await response.arrayBuffer()).byteLength, big.length);
+  }
+  assert.equal(port.hashes, 1);
+});
+
+test('createFileHandler({ etag: "content" }) never gives a file changed while it was hashed the old bytes\' tag', async () => {
+  const root = replica({ "f.txt": "old bytes!\n" }, TIME_A);
+  const path = join(root, "f.txt");
+  let writes = 0;
+  // The write lands after the port read the file and checked it: only the
+  // core's own check after hashing can see it.
+  const port: FileSystem = {
+    ...fs,
+    async hash(file, options) {
+      const digest = await fs.hash!(file, options);
+      if (writes++ === 0) {
+        writeFileSync(path, "new bytes!\n");
+        utimesSync(path, TIME_A, TIME_A);
+      }
+      return digest;
+    },
+  };
+  const answer = await fetchFile(handler(root, { fs: port }), "/f.txt");
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body, "new bytes!\n");
+  assert.equal(answer.headers.get("etag"), tagOf("new bytes!\n"));
+  assert.equal(writes, 2);
+});
+
+test('createFileHandler({ etag: "content" }) honours a Range whose If-Range is the content tag, and not a stale one', async () => {
+  const h = handler(replica({ "f.txt": BODY }, TIME_A));
+  const ranged = await fetchFile(h, "/f.txt", { range: "bytes=0-3", "if-range": BODY_TAG });
+  assert.equal(ranged.status, 206);
+  assert.equal(ranged.body, BODY.slice(0, 4));
+  const stale = await fetchFile(h, "/f.txt", { range: "bytes=0-3", "if-range": '"stale"' });
+  assert.equal(stale.status, 200);
+  assert.equal(stale.body, BODY);
+});
+
+// A port that knows no times, as some virtual file systems report.
+function timeless(inner: FileSystem, withHash: boolean): FileSystem {
+  const strip = (info: FileInfo): FileInfo => ({ ...info, mtimeMs: null });
+  const port: FileSystem = {
+    stat: async (p) => strip(await inner.stat(p)),
+    lstat: async (p) => strip(await inner.lstat(p)),
+    realPath: (p) => inner.realPath(p),
+    realStat: async (p) => {
+      const entry = await inner.realStat(p);
+      return { ...entry, info: strip(entry.info) };
+    },
+    readDir: (p, o) => inner.readDir(p, o),
+    // The real times differ from the null ones reported: the version is
+    // checked against the file's own.
+    open: (p, range, o) => inner.open(p, range, { ...o, expected: undefined }),
+  };
+  if (withHash) port.hash = (p, o) => inner.hash!(p, { ...o, expected: undefined });
+  return port;
+}
+
+test('createFileHandler() gives a file with no mtime never a size-only strong tag: the content tag, or a weak one that If-Range refuses', async () => {
+  const root = replica({ "f.txt": BODY }, TIME_A);
+  const hashed = await fetchFile(handler(root, { fs: timeless(fs, true), etag: "mtime" }), "/f.txt");
+  assert.equal(hashed.headers.get("etag"), BODY_TAG);
+  assert.equal(hashed.headers.get("last-modified"), null);
+  const h = handler(root, { fs: timeless(fs, false), etag: "mtime" });
+  const weak = await fetchFile(h, "/f.txt");
+  const tag = weak.headers.get("etag")!;
+  assert.match(tag, /^W\//);
+  assert.equal((await fetchFile(h, "/f.txt", { "if-none-match": tag })).status, 304);
+  const ranged = await fetchFile(h, "/f.txt", { range: "bytes=0-3", "if-range": tag.slice(2) });
+  assert.equal(ranged.status, 200);
+});
+
+test('createFileHandler({ etag: "content" }) tags a sidecar by its own bytes and a compressed answer by the original\'s, equal across replicas', async () => {
+  const br = new Uint8Array(brotliCompressSync(TEXT));
+  const files = { "app.js": TEXT, "app.js.br": br };
+  const options = { precompressed: ["br"] as const, compress: zlibCompressor() };
+  const a = handler(replica(files, TIME_A), options);
+  const b = handler(replica(files, TIME_B), options);
+  for (const h of [a, b]) {
+    const sidecar = await fetchFile(h, "/app.js", { "accept-encoding": "br" });
+    assert.equal(sidecar.headers.get("content-encoding"), "br");
+    assert.equal(sidecar.headers.get("etag"), `${tagOf(br).slice(0, -1)}-br"`);
+    const made = await fetchFile(h, "/app.js", { "accept-encoding": "gzip" });
+    assert.equal(made.headers.get("content-encoding"), "gzip");
+    assert.equal(made.headers.get("etag"), `W/${tagOf(TEXT).slice(0, -1)}-gzip"`);
+  }
+  const made = await fetchFile(a, "/app.js", { "accept-encoding": "gzip" });
+  const again = await fetchFile(b, "/app.js", {
+    "accept-encoding": "gzip",
+    "if-none-match": made.headers.get("etag")!,
+  });
+  assert.equal(again.status, 304);
+});
+
+test("createFileHandler() refuses an unknown etag source, and \"content\" over a port without hash()", () => {
+  const root = base;
+  assert.throws(() => createFileHandler({ root, fs, etag: "sha1" as never }), TypeError);
+  const { hash: _, ...noHash } = fs;
+  assert.throws(
+    () => createFileHandler({ root, fs: noHash as FileSystem, etag: "content" }),
+    /"etag" "content" needs a file system with hash\(\)/,
+  );
+});
+
+test("fileserver --etag content sends the pinned content tag; --etag other is a one-line usage error", async () => {
+  const root = replica({ "f.txt": BODY }, TIME_A);
+  const cli = startCli([root, "--port", "0", "--quiet", "--etag", "content"]);
+  try {
+    const url = await waitForUrl(cli);
+    const response = await fetch(new URL("/f.txt", url));
+    await response.body?.cancel();
+    assert.equal(response.headers.get("etag"), BODY_TAG);
+  } finally {
+    sendSignal(cli, "SIGTERM");
+    await cli.exited;
+  }
+  const bad = await runCli([root, "--etag", "sha1"]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--etag must be one of mtime, content, not 'sha1'/);
+  assert.equal(bad.stderr.trim().split("\n").length <= 2, true, bad.stderr);
+});
