@@ -58,7 +58,12 @@ export type { ArchiveEntry, Archiver } from "./src/core/archive.ts";
 export type { FileCacheLimits } from "./src/core/file_cache.ts";
 export type { CacheControlOptions, CacheRule } from "./src/core/cache_policy.ts";
 export type { HeaderReader, RequestView } from "./src/core/request_view.ts";
-export type { DotfilePolicy, FileHandlerOptions, SymlinkPolicy } from "./src/core/options.ts";
+export type {
+  DotfilePolicy,
+  EtagSource,
+  FileHandlerOptions,
+  SymlinkPolicy,
+} from "./src/core/options.ts";
 export type {
   ByteRange,
   DirEntry,

@@ -77,6 +77,15 @@ const policy = await serve({
   cacheControl: { rules: [["**/*.bin", POLICY_RULE]] },
 });
 
+// Tags from the bytes (issue 15): the same on every runtime and replica.
+const content = await serve({
+  root: fixture.root,
+  port: 0,
+  hostname: "127.0.0.1",
+  signal: controller.signal,
+  etag: "content",
+});
+
 // What the handler-composition server's streamed route saw.
 const streamed = { pulled: 0, cancelled: 0 };
 const fileHandler = createFileHandler({ root: fixture.root, fs: await runtimeFileSystem() });
@@ -112,7 +121,13 @@ const composed = await serve({
 
 after(async () => {
   controller.abort();
-  await Promise.all([files.finished, composed.finished, routed.finished, policy.finished]);
+  await Promise.all([
+    files.finished,
+    composed.finished,
+    routed.finished,
+    policy.finished,
+    content.finished,
+  ]);
   fixture.remove();
 });
 
@@ -150,7 +165,7 @@ interface Case {
   body: ExpectedBody;
   /** `raw` reads the socket itself, for framing that fetch() hides (HEAD, 204, 304). */
   via: "raw" | "fetch";
-  server?: "files" | "composed" | "routed" | "policy";
+  server?: "files" | "composed" | "routed" | "policy" | "content";
 }
 
 /** The representation headers of a fixture file, on 200 and on HEAD. */
@@ -695,6 +710,7 @@ const cases: Case[] = [
     server: "composed",
   },
   ...cacheControlCases(),
+  ...contentEtagCases(),
 ];
 
 /** A response reduced to what every case asserts on, whichever way it was fetched. */
@@ -715,6 +731,8 @@ async function send(c: Case): Promise<Received> {
     ? routed
     : c.server === "policy"
     ? policy
+    : c.server === "content"
+    ? content
     : files;
   if (c.via === "raw") {
     const raw = await rawExchange(server.url, {
@@ -861,4 +879,46 @@ function cacheControlCases(): Case[] {
     via: "raw",
     server: "policy",
   }));
+}
+
+// serve({ etag: "content" }): SHA-256 of the bytes, first 128 bits in
+// base64url, pinned, so every runtime must make the same tag; a Range
+// whose If-Range is that tag is honoured.
+function contentEtagCases(): Case[] {
+  const hello = '"qUiQTy8PR5uPgZdpSzAYSw"';
+  const big = '"9sRqqUZouwu87mFPINgmcw"';
+  return [
+    {
+      name: 'serve({ etag: "content" }) tags hello.txt with the SHA-256 of its bytes',
+      method: "GET",
+      path: "/hello.txt",
+      status: 200,
+      headers: fileHeaders(TEXT, HELLO.length, { etag: hello, lastModified: LAST_MODIFIED }),
+      body: HELLO,
+      via: "fetch",
+      server: "content",
+    },
+    {
+      name: 'serve({ etag: "content" }) answers If-None-Match with the content tag with 304',
+      method: "GET",
+      path: "/hello.txt",
+      requestHeaders: { "if-none-match": hello },
+      status: 304,
+      headers: { etag: hello, "content-type": ABSENT },
+      body: "",
+      via: "raw",
+      server: "content",
+    },
+    {
+      name: 'serve({ etag: "content" }) honours If-Range with the content tag of a 5 MiB file',
+      method: "GET",
+      path: "/big.bin",
+      requestHeaders: { range: "bytes=0-9", "if-range": big },
+      status: 206,
+      headers: { etag: big, "content-range": `bytes 0-9/${BIG_SIZE}` },
+      body: BIG.subarray(0, 10),
+      via: "raw",
+      server: "content",
+    },
+  ];
 }
