@@ -48,6 +48,7 @@ test("fileserver --help documents every flag and exits 0", async () => {
       "--request-timeout",
       "--cache",
       "--cache-explain",
+      "--etag",
       "--version",
       "--output",
       "--user",

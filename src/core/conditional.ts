@@ -8,8 +8,11 @@ import type { HeaderReader } from "./request_view.ts";
 
 /** The validators of one representation. */
 export interface Validators {
-  /** A strong entity tag including its quotes, e.g. `"5f-18c"`. */
-  etag: string;
+  /**
+   * A strong entity tag including its quotes, e.g. `"5f-18c"` (weak for
+   * bytes made on the fly), or `null` when the representation has none.
+   */
+  etag: string | null;
   /** Last modification time in whole seconds since the epoch, or `null`. */
   lastModified: number | null;
 }
@@ -120,7 +123,7 @@ export function rangeAllowed(headers: HeaderReader, validators: Validators): boo
   const value = ifRange.trim();
   if (value.startsWith('"') || value.startsWith("W/")) {
     // A weak tag can never satisfy If-Range: it needs a strong comparison.
-    return strongEqual(value, validators.etag);
+    return validators.etag !== null && strongEqual(value, validators.etag);
   }
   const date = parseHttpDate(value);
   return date !== null && validators.lastModified === date;
@@ -142,10 +145,11 @@ function opaque(tag: string): string {
 // inside a quoted tag, so split on the quotes rather than on commas.
 function matchesAny(
   field: string,
-  etag: string,
+  etag: string | null,
   equal: (a: string, b: string) => boolean,
 ): boolean {
   if (field.trim() === "*") return true;
+  if (etag === null) return false;
   let i = 0;
   while (i < field.length) {
     const quote = field.indexOf('"', i);

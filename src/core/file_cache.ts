@@ -49,8 +49,8 @@ export interface CachedFile extends CachedLookup {
   info: FileInfo;
   /** The whole file. */
   bytes: Uint8Array<ArrayBuffer>;
-  /** The strong entity tag. */
-  etag: string;
+  /** The entity tag, or `null` for none. */
+  etag: string | null;
   /** Last-Modified in whole seconds, or `null`. */
   lastModified: number | null;
   /** Headers of a 200, Content-Length included. */

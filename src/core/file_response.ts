@@ -80,10 +80,12 @@ export async function fileResponse(
   // on the fly take the original's, with the coding added and made weak.
   const base = await fileEtag(path, info, options);
   if (base instanceof Response) return base;
-  const plainEtag = codedEtag(base, coding);
-  const etag = file.snippet === undefined ? plainEtag : snippetEtag(plainEtag, file.snippet);
+  const plainEtag = base === null ? null : codedEtag(base, coding);
+  const etag = file.snippet === undefined || plainEtag === null
+    ? plainEtag
+    : snippetEtag(plainEtag, file.snippet);
   const validators: Validators = {
-    etag: made && !etag.startsWith("W/") ? `W/${etag}` : etag,
+    etag: made && etag !== null ? `W/${etag}` : etag,
     lastModified: usableTime(info) ? Math.floor(info.mtimeMs! / 1000) : null,
   };
   const outcome = evaluatePreconditions(method, request.headers, validators);
@@ -176,16 +178,16 @@ function usableTime(info: FileInfo): boolean {
 
 // The strong tag of the file's bytes: from its size and time, or from its
 // content when asked for, or when the time cannot tell versions apart. A
-// port that cannot hash then gets a weak tag: it still revalidates (304),
-// but never satisfies If-Range (RFC 9110 §13.1.5), since size alone is no
-// proof of the same bytes.
+// port that cannot hash then gives no tag at all: size alone proves
+// nothing, not even as a weak tag (two versions of one size would match
+// If-None-Match, and the client would keep the old one).
 async function fileEtag(
   path: string,
   info: FileInfo,
   options: ResolvedOptions,
-): Promise<string | Response> {
+): Promise<string | null | Response> {
   if (options.etag === "mtime" && usableTime(info)) return makeEtag(info.size, info.mtimeMs);
-  if (options.contentTags === null) return `W/${makeEtag(info.size, null)}`;
+  if (options.contentTags === null) return null;
   try {
     return await options.contentTags.tag(path, info, openOptions(info, options));
   } catch (error) {
@@ -256,7 +258,7 @@ function representationHeaders(
   if (validators.lastModified !== null) {
     headers.set("last-modified", formatHttpDate(validators.lastModified));
   }
-  headers.set("etag", validators.etag);
+  if (validators.etag !== null) headers.set("etag", validators.etag);
   headers.set("accept-ranges", "bytes");
   headers.set("x-content-type-options", "nosniff");
   if (cacheControl !== null) headers.set("cache-control", cacheControl);
@@ -297,7 +299,7 @@ function notModifiedHeaders(
   cacheControl: string | null,
 ): Array<[string, string]> {
   const headers = new Headers();
-  headers.set("etag", validators.etag);
+  if (validators.etag !== null) headers.set("etag", validators.etag);
   if (validators.lastModified !== null) {
     headers.set("last-modified", formatHttpDate(validators.lastModified));
   }

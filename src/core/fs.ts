@@ -147,7 +147,7 @@ export interface FileSystem {
    * the last read and rejects with `ESTALE` when it changed meanwhile, so
    * that a digest never mixes two versions. Optional: a port without it
    * cannot serve `etag: "content"`, and under `"mtime"` a file with no
-   * usable time then gets a weak tag.
+   * usable time then gets no entity tag.
    */
   hash?(path: string, options?: OpenOptions): Promise<Uint8Array>;
 }
