@@ -6,7 +6,7 @@
  */
 
 import type { FileInfo, FileSystem, OpenOptions } from "./fs.ts";
-import { sameVersion } from "./file_cache.ts";
+import { sameVersion, SETTLE_MS } from "./file_cache.ts";
 
 /**
  * Versions whose tags are kept: 10,000 entries of about 200 bytes each
@@ -48,7 +48,8 @@ export function contentEtag(digest: Uint8Array): string {
  * size, mtime, ctime: what the small-file cache calls a version) is hashed
  * once, through the port's `hash()`, and its tag kept in a bounded map
  * (least recently used out first). Requests that arrive while a version is
- * being hashed wait for that one computation.
+ * being hashed wait for that one computation. A version changed less than
+ * `SETTLE_MS` ago is hashed for each request and not kept.
  */
 export class ContentTags {
   #fs: FileSystem;
@@ -73,6 +74,14 @@ export class ContentTags {
    * from (the handler then looks the file up again).
    */
   tag(path: string, info: FileInfo, options: OpenOptions): Promise<string> {
+    // A version changed within the file system's timestamp granularity
+    // (whole seconds for Deno 2.9's ctime) may be followed by another with
+    // the very same metadata: its tag is neither kept nor shared until it
+    // has been still for SETTLE_MS, as the small-file cache does.
+    const changed = info.ctimeMs ?? info.mtimeMs;
+    if (changed === null || Date.now() - changed <= SETTLE_MS) {
+      return this.#make(path, info, options);
+    }
     const key = `${info.dev}:${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}:${path}`;
     const known = this.#tags.get(key);
     if (known !== undefined) {
