@@ -73,7 +73,9 @@ try {
   const N = 20_000;
   const rates: Record<string, number[]> = { mtime: [], content: [] };
   for (const h of Object.values(handlers)) {
-    for (let i = 0; i < 200; i++) await (await h(new Request("http://localhost/small.txt"))).arrayBuffer();
+    for (let i = 0; i < 200; i++) {
+      await (await h(new Request("http://localhost/small.txt"))).arrayBuffer();
+    }
   }
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, h] of Object.entries(handlers)) {
@@ -86,7 +88,11 @@ try {
   }
   const m = median(rates.mtime);
   const c = median(rates.content);
-  console.log(`cached 1 KiB GET: mtime ${m.toFixed(0)}/s, content ${c.toFixed(0)}/s, content ÷ mtime ${(c / m).toFixed(3)}`);
+  console.log(
+    `cached 1 KiB GET: mtime ${m.toFixed(0)}/s, content ${c.toFixed(0)}/s, content ÷ mtime ${
+      (c / m).toFixed(3)
+    }`,
+  );
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

@@ -71,7 +71,7 @@ function counting(inner: FileSystem): FileSystem & { hashes: number } {
   return port;
 }
 
-test('createFileHandler({ etag: "content" }) gives two replicas\' copies the same pinned ETag, and replica B answers A\'s If-None-Match with 304', async () => {
+test("createFileHandler({ etag: \"content\" }) gives two replicas' copies the same pinned ETag, and replica B answers A's If-None-Match with 304", async () => {
   const a = handler(replica({ "f.txt": BODY }, TIME_A));
   const b = handler(replica({ "f.txt": BODY }, TIME_B));
   const fromA = await fetchFile(a, "/f.txt");
@@ -246,7 +246,10 @@ function timeless(inner: FileSystem, withHash: boolean): FileSystem {
 
 test("createFileHandler() gives a file with no mtime never a size-only tag: the content tag, or none when the port cannot hash", async () => {
   const root = replica({ "f.txt": BODY }, TIME_A);
-  const hashed = await fetchFile(handler(root, { fs: timeless(fs, true), etag: "mtime" }), "/f.txt");
+  const hashed = await fetchFile(
+    handler(root, { fs: timeless(fs, true), etag: "mtime" }),
+    "/f.txt",
+  );
   assert.equal(hashed.headers.get("etag"), BODY_TAG);
   assert.equal(hashed.headers.get("last-modified"), null);
   const h = handler(root, { fs: timeless(fs, false), etag: "mtime" });
@@ -286,7 +289,7 @@ test('createFileHandler({ etag: "content" }) tags a sidecar by its own bytes and
   assert.equal(again.status, 304);
 });
 
-test("createFileHandler() refuses an unknown etag source, and \"content\" over a port without hash()", () => {
+test('createFileHandler() refuses an unknown etag source, and "content" over a port without hash()', () => {
   const root = base;
   assert.throws(() => createFileHandler({ root, fs, etag: "sha1" as never }), TypeError);
   const { hash: _, ...noHash } = fs;
