@@ -254,3 +254,12 @@ test("serveStatic() refuses an invalid core option at construction", () => {
   assert.throws(() => serveStatic({ root: ROOT, maxRanges: 0 }), RangeError);
   assert.throws(() => serveStatic({ root: "" }), TypeError);
 });
+
+test(`serveStatic({ etag: "content" }) on ${RUNTIME} tags a file by its bytes`, async () => {
+  const hono = new Hono();
+  hono.use("/static/*", serveStatic({ root: ROOT, etag: "content" }));
+  const response = await hono.fetch(new Request("http://localhost/static/hello.txt"));
+  assert.equal(await response.text(), "hello, world\n");
+  // SHA-256 of "hello, world\n", first 128 bits in base64url.
+  assert.equal(response.headers.get("etag"), '"hT_5N2Kgbdv3IsTr6d3WbQ"');
+});
