@@ -58,14 +58,19 @@ function tagOf(bytes: string | Uint8Array): string {
   return contentEtag(new Uint8Array(createHash("sha256").update(bytes).digest()));
 }
 
-// The port with each hash() counted.
-function counting(inner: FileSystem): FileSystem & { hashes: number } {
+// The port with each hash() and each open() counted.
+function counting(inner: FileSystem): FileSystem & { hashes: number; opens: number } {
   const port = {
     ...inner,
     hashes: 0,
+    opens: 0,
     hash(path: string, options?: Parameters<NonNullable<FileSystem["hash"]>>[1]) {
       port.hashes++;
       return inner.hash!(path, options);
+    },
+    open(...args: Parameters<FileSystem["open"]>) {
+      port.opens++;
+      return inner.open(...args);
     },
   };
   return port;
@@ -150,21 +155,49 @@ test('createFileHandler({ etag: "mtime" }) uses the content tag for mtime 0 (rep
 // ContentTags): before that, each request hashes.
 const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 200));
 
-test('createFileHandler({ etag: "content" }) hashes each version once, through the port\'s hash()', async () => {
+test('createFileHandler({ etag: "content" }) hashes a small file once per version, from the read that is also the first answer\'s body', async () => {
   const root = replica({ "f.txt": BODY }, TIME_A);
   await settle();
   const port = counting(fs);
-  const h = handler(root, { fs: port });
-  const tag = (await fetchFile(h, "/f.txt")).headers.get("etag")!;
+  // No small-file cache: every GET opens the file, so the opens count the
+  // reads, and a hash read of its own would show as one more.
+  const h = handler(root, { fs: port, cache: false });
+  const first = await fetchFile(h, "/f.txt");
+  assert.equal(first.body, BODY);
+  const tag = first.headers.get("etag")!;
+  assert.equal(port.opens, 1);
   await fetchFile(h, "/f.txt");
   await h(new Request("http://localhost/f.txt", { method: "HEAD" }));
   assert.equal((await fetchFile(h, "/f.txt", { "if-none-match": tag })).status, 304);
   assert.equal((await fetchFile(h, "/f.txt", { range: "bytes=0-3" })).status, 206);
-  assert.equal(port.hashes, 1);
+  // The second GET and the Range read the file; HEAD and 304 do not.
+  assert.equal(port.opens, 3);
   writeFileSync(join(root, "f.txt"), BODY.toUpperCase());
   await settle();
+  const changed = await fetchFile(h, "/f.txt");
+  assert.equal(changed.headers.get("etag"), tagOf(BODY.toUpperCase()));
   await fetchFile(h, "/f.txt");
-  await fetchFile(h, "/f.txt");
+  assert.equal(port.opens, 5);
+  assert.equal(port.hashes, 0);
+});
+
+test('createFileHandler({ etag: "content" }) hashes a file over 64 KiB once per version, through the port\'s hash()', async () => {
+  const big = new Uint8Array(100 * 1024).fill(7);
+  const root = replica({ "big.bin": big }, TIME_A);
+  await settle();
+  const port = counting(fs);
+  const h = handler(root, { fs: port });
+  const tag = (await fetchFile(h, "/big.bin")).headers.get("etag")!;
+  assert.equal(tag, tagOf(big));
+  await fetchFile(h, "/big.bin");
+  await h(new Request("http://localhost/big.bin", { method: "HEAD" }));
+  assert.equal((await fetchFile(h, "/big.bin", { "if-none-match": tag })).status, 304);
+  assert.equal((await fetchFile(h, "/big.bin", { range: "bytes=0-3" })).status, 206);
+  assert.equal(port.hashes, 1);
+  writeFileSync(join(root, "big.bin"), big.fill(8));
+  await settle();
+  await fetchFile(h, "/big.bin");
+  await fetchFile(h, "/big.bin");
   assert.equal(port.hashes, 2);
 });
 
@@ -187,32 +220,38 @@ test('createFileHandler({ etag: "content" }) hashes a 5 MiB file once for 10 con
   assert.equal(port.hashes, 1);
 });
 
-test('createFileHandler({ etag: "content" }) never gives a file changed while it was hashed the old bytes\' tag', async () => {
-  const root = replica({ "f.txt": "old bytes!\n" }, TIME_A);
-  const path = join(root, "f.txt");
-  let writes = 0;
-  // The write lands after the port read the file and checked it: only the
-  // core's own check after hashing can see it.
-  const port: FileSystem = {
-    ...fs,
-    async hash(file, options) {
-      const digest = await fs.hash!(file, options);
+// The write lands after the port read the file and checked it: only the
+// core's own check after hashing can see it. A small file is hashed from
+// the bytes open() read, a larger one by hash().
+for (const [what, size] of [["a small file", 11], ["a 100 KiB file", 100 * 1024]] as const) {
+  test(`createFileHandler({ etag: "content" }) never gives ${what} changed while it was hashed the old bytes' tag`, async () => {
+    const before = "o".repeat(size - 1) + "\n";
+    const now = "n".repeat(size - 1) + "\n";
+    const root = replica({ "f.txt": before }, TIME_A);
+    const path = join(root, "f.txt");
+    let writes = 0;
+    const afterRead = <T>(result: T): T => {
       if (writes++ === 0) {
         // A new mtime: Deno 2.9's ctime is whole seconds, so a rewrite
         // with the same size and mtime within one second is invisible to
         // any metadata check there.
-        writeFileSync(path, "new bytes!\n");
+        writeFileSync(path, now);
         utimesSync(path, TIME_B, TIME_B);
       }
-      return digest;
-    },
-  };
-  const answer = await fetchFile(handler(root, { fs: port }), "/f.txt");
-  assert.equal(answer.status, 200);
-  assert.equal(answer.body, "new bytes!\n");
-  assert.equal(answer.headers.get("etag"), tagOf("new bytes!\n"));
-  assert.equal(writes, 2);
-});
+      return result;
+    };
+    const port: FileSystem = {
+      ...fs,
+      hash: async (file, options) => afterRead(await fs.hash!(file, options)),
+      open: async (file, range, options) => afterRead(await fs.open(file, range, options)),
+    };
+    const answer = await fetchFile(handler(root, { fs: port }), "/f.txt");
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body, now);
+    assert.equal(answer.headers.get("etag"), tagOf(now));
+    assert.ok(writes >= 2, String(writes));
+  });
+}
 
 test('createFileHandler({ etag: "content" }) honours a Range whose If-Range is the content tag, and not a stale one', async () => {
   const h = handler(replica({ "f.txt": BODY }, TIME_A));

@@ -15,6 +15,22 @@ import { sameVersion, SETTLE_MS } from "./file_cache.ts";
 export const MAX_CONTENT_TAGS = 10_000;
 
 /**
+ * Files up to this size (what the ports read at once) are hashed from the
+ * bytes read for the first answer, with the web's `crypto.subtle`: one read
+ * serves the hash, the body and the small-file cache. Larger ones go
+ * through the port's incremental `hash()`.
+ */
+export const MAX_READ_HASHED = 64 * 1024;
+
+/** A tag, and the whole file when it was read to make it. */
+export interface Tagged {
+  /** The quoted entity tag. */
+  etag: string;
+  /** The bytes hashed (a file up to {@linkcode MAX_READ_HASHED}), or `null`. */
+  bytes: Uint8Array<ArrayBuffer> | null;
+}
+
+/**
  * Bytes of the SHA-256 digest that go into a tag: 128 bits, 22 base64url
  * characters, as collision-proof for a site's files as the whole digest.
  */
@@ -73,7 +89,7 @@ export class ContentTags {
    * after it was read, so that no tag ever names bytes it was not made
    * from (the handler then looks the file up again).
    */
-  tag(path: string, info: FileInfo, options: OpenOptions): Promise<string> {
+  async tag(path: string, info: FileInfo, options: OpenOptions): Promise<Tagged> {
     // A version changed within the file system's timestamp granularity
     // (whole seconds for Deno 2.9's ctime) may be followed by another with
     // the very same metadata: its tag is neither kept nor shared until it
@@ -88,19 +104,35 @@ export class ContentTags {
       // Least recently used goes first: a hit moves to the back.
       this.#tags.delete(key);
       this.#tags.set(key, known);
-      return known;
+      return { etag: await known, bytes: null };
     }
     const made = this.#make(path, info, options);
-    this.#tags.set(key, made);
+    // Those who share the computation get the tag; the bytes are this
+    // request's body alone.
+    const etag = made.then((tagged) => tagged.etag);
+    this.#tags.set(key, etag);
     if (this.#tags.size > this.#max) this.#tags.delete(this.#tags.keys().next().value!);
-    made.catch(() => {
-      if (this.#tags.get(key) === made) this.#tags.delete(key);
+    etag.catch(() => {
+      if (this.#tags.get(key) === etag) this.#tags.delete(key);
     });
-    return made;
+    return await made;
   }
 
-  async #make(path: string, info: FileInfo, options: OpenOptions): Promise<string> {
-    const digest = await this.#hash(path, { ...options, expected: info });
+  async #make(path: string, info: FileInfo, options: OpenOptions): Promise<Tagged> {
+    const checked = { ...options, expected: info };
+    let bytes: Uint8Array<ArrayBuffer> | null = null;
+    let digest: Uint8Array;
+    if (info.size <= MAX_READ_HASHED) {
+      const body = info.size === 0
+        ? new Uint8Array(0)
+        : await this.#fs.open(path, { start: 0, end: info.size - 1 }, checked);
+      bytes = body instanceof Uint8Array
+        ? body
+        : new Uint8Array(await new Response(body).arrayBuffer());
+      digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    } else {
+      digest = await this.#hash(path, checked);
+    }
     // The port checks the descriptor it read; this checks the path as well,
     // so that a port without that check, or a file renamed over meanwhile,
     // never leaves the old tag on the new bytes.
@@ -108,6 +140,6 @@ export class ContentTags {
     if (!sameVersion(now, info)) {
       throw Object.assign(new Error("ESTALE: file changed while being hashed"), { code: "ESTALE" });
     }
-    return contentEtag(digest);
+    return { etag: contentEtag(digest), bytes };
   }
 }

@@ -78,8 +78,11 @@ export async function fileResponse(
   const made = file.compress !== undefined || file.compressStream !== undefined;
   // Under "content" a sidecar's tag is its own bytes' hash, and bytes made
   // on the fly take the original's, with the coding added and made weak.
-  const base = await fileEtag(path, info, options);
-  if (base instanceof Response) return base;
+  const tagged = await fileEtag(path, info, options);
+  if (tagged instanceof Response) return tagged;
+  // A small file hashed just now was read whole to hash it: that read is
+  // the body too (and what the small-file cache keeps).
+  const { etag: base, bytes: read } = tagged;
   const plainEtag = base === null ? null : codedEtag(base, coding);
   const etag = file.snippet === undefined || plainEtag === null
     ? plainEtag
@@ -134,22 +137,25 @@ export async function fileResponse(
     }
   }
   if (made || file.snippet !== undefined) {
-    const read = () => open(options, path, { start: 0, end: size - 1 }, info);
+    const readWhole = () =>
+      read !== null
+        ? Promise.resolve(read)
+        : open(options, path, { start: 0, end: size - 1 }, info);
     const answer = {
       headers,
       validators,
       notModified: () => notModifiedHeaders(validators, options, cacheControl),
     };
     if (file.snippet !== undefined) {
-      return await snippetReply(request, { ...file, snippet: file.snippet }, read, answer);
+      return await snippetReply(request, { ...file, snippet: file.snippet }, readWhole, answer);
     }
-    return await compressedReply(request, file, read, answer);
+    return await compressedReply(request, file, readWhole, answer);
   }
   headers.set("content-length", String(size));
   // An empty file has no byte range to open; HEAD never reads the file.
   const body = method === "HEAD" || size === 0
     ? null
-    : await open(options, path, { start: 0, end: size - 1 }, info);
+    : read ?? await open(options, path, { start: 0, end: size - 1 }, info);
   if (body instanceof Response) return body;
   const bytes = size === 0 ? new Uint8Array(0) : body instanceof Uint8Array ? body : null;
   if (file.onWhole !== undefined && method === "GET" && bytes !== null) {
@@ -185,9 +191,11 @@ async function fileEtag(
   path: string,
   info: FileInfo,
   options: ResolvedOptions,
-): Promise<string | null | Response> {
-  if (options.etag === "mtime" && usableTime(info)) return makeEtag(info.size, info.mtimeMs);
-  if (options.contentTags === null) return null;
+): Promise<{ etag: string | null; bytes: Uint8Array<ArrayBuffer> | null } | Response> {
+  if (options.etag === "mtime" && usableTime(info)) {
+    return { etag: makeEtag(info.size, info.mtimeMs), bytes: null };
+  }
+  if (options.contentTags === null) return { etag: null, bytes: null };
   try {
     return await options.contentTags.tag(path, info, openOptions(info, options));
   } catch (error) {
