@@ -142,7 +142,8 @@ export interface FileSystem {
   open(path: string, range: ByteRange, options?: OpenOptions): Promise<FileBody>;
   /**
    * The SHA-256 digest (32 bytes) of the whole regular file at `path`,
-   * read incrementally, for `etag: "content"`. `options` as for
+   * read incrementally, for `etag: "content"` (files over 64 KiB; smaller
+   * ones are hashed from the bytes `open()` reads). `options` as for
    * {@linkcode FileSystem.open}; the port also checks the file again after
    * the last read and rejects with `ESTALE` when it changed meanwhile, so
    * that a digest never mixes two versions. Optional: a port without it

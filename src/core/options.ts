@@ -144,8 +144,9 @@ export interface FileHandlerOptions {
   /**
    * What a file's entity tag is made from. `"mtime"`: its size and
    * modification time, with no extra I/O. `"content"`: a SHA-256 of its
-   * bytes (128 bits, base64url), computed once per file version through the
-   * port's `hash()` and kept for the last 10,000 versions, so that replicas
+   * bytes (128 bits, base64url), computed once per file version (from the
+   * first answer's read up to 64 KiB, through the port's `hash()` above)
+   * and kept for the last 10,000 versions, so that replicas
    * holding the same bytes with different times (git clone, cp, rsync,
    * container builds) send the same tag. A first request for a new version
    * waits for its hash. Either way, a file whose time is unknown or at most
