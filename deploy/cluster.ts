@@ -307,7 +307,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 async function main(argv: string[]): Promise<void> {
   const portAt = argv.findIndex((arg) => arg === "--port" || arg === "-p");
   const port = portAt < 0 ? 8000 : Number(argv[portAt + 1]);
-  const dir = argv.find((arg, i) => !arg.startsWith("-") && i !== portAt + 1) ??
+  const dir = argv.find((arg, i) => !arg.startsWith("-") && (portAt < 0 || i !== portAt + 1)) ??
     join(ROOT, "examples", "site");
   const missing = missingTools();
   if (missing.length > 0) {
