@@ -18,6 +18,16 @@ backend haproxy {
     .between_bytes_timeout = 10s;
 }
 
+sub vcl_backend_fetch {
+    # Fetch and store the identity body. Varnish would otherwise ask for
+    # gzip, and the replicas compress text on the fly with a weak ETag
+    # (W/"…-gzip"): a stored gzip body cannot answer a Range for a client
+    # that did not ask for gzip (Varnish then sends the whole file with 200),
+    # and a weak tag is no validator for If-Range. Compress for clients at
+    # the TLS terminator if at all.
+    unset bereq.http.Accept-Encoding;
+}
+
 sub vcl_backend_response {
     # An expired object is kept an hour more for its validators: the next
     # fetch then carries If-None-Match (and If-Modified-Since), and a 304
@@ -29,14 +39,15 @@ sub vcl_backend_response {
     }
     # `no-cache` (the fileserver's preset for every name without a hash)
     # means "store, but revalidate before each use", which Varnish's built-in
-    # rule would turn into "do not store". Stored with no freshness and no
-    # grace, each request for it is a conditional fetch: a 304 from a replica
-    # and the body from here.
+    # rule would turn into "do not store". Stored fresh for one millisecond
+    # (Varnish skips an object whose TTL is 0 at lookup, keep or not) and
+    # with no grace, each later request for it is a conditional fetch: a 304
+    # from a replica and the body from here.
     if (beresp.status == 200 && beresp.http.ETag &&
         beresp.http.Cache-Control ~ "(?i)(^|,)\s*no-cache\s*(,|$)" &&
         beresp.http.Cache-Control !~ "(?i)no-store|private" &&
         !beresp.http.Set-Cookie) {
-        set beresp.ttl = 0s;
+        set beresp.ttl = 1ms;
         set beresp.grace = 0s;
         return (deliver);
     }
