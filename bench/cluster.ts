@@ -101,7 +101,10 @@ async function main(): Promise<void> {
     writeFileSync(join(site, "index.html"), "<!doctype html><title>bench</title>\n");
     const started = new Date().toISOString();
     const load = loadavg()[0].toFixed(2);
-    const all = [...await rows(site, ["node"], work), ...await rows(site, ["deno", "bun", "node"], work)];
+    const all = [
+      ...await rows(site, ["node"], work),
+      ...await rows(site, ["deno", "bun", "node"], work),
+    ];
     console.log(
       `${started}, load average ${load} at the start, wrk -t1 on core 1 for ${DURATION} per cell ` +
         `(-c50 for 1 KiB, -c4 for 10 MiB); ÷ direct: the same file straight from the Node ` +

@@ -183,7 +183,7 @@ function makeReplica(name: Runtime, root: string, port: number, args: string[]):
       const [command, argv] = replicaCommand(name, [root, "--port", String(port), ...args]);
       const started = startChild(command, argv);
       child = started;
-      await waitFor(started, async () => /Local:\s+\S+/.test(started.output()), name);
+      await waitFor(started, () => Promise.resolve(/Local:\s+\S+/.test(started.output())), name);
     },
   };
   return replica;

@@ -9,14 +9,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -141,48 +134,56 @@ async function withAgreeingEtags(body: (c: Cluster) => Promise<void>): Promise<v
   }
 }
 
-test("Varnish revalidates an expired file with If-None-Match: a replica answers 304, the cache the body", {
-  skip,
-}, async () => {
-  await withAgreeingEtags(async (c) => {
-    const url = new URL("/short.txt", c.url);
-    const first = await get(url);
-    assert.equal(first.status, 200);
-    await sleep(1500);
-    // Within Varnish's grace the stale copy is served while it revalidates
-    // in the background; the next answers carry the refreshed object.
-    let by: string | null = null;
-    for (let i = 0; i < 40 && by === null; i++) {
-      const answer = await get(url);
-      assert.equal(answer.status, 200);
-      assert.equal(new TextDecoder().decode(answer.body), "fresh for one second\n");
-      by = answer.headers.get("x-revalidated-by");
-      if (by === null) await sleep(100);
-    }
-    const replica = c.replicas.find((r) => r.name === by);
-    assert.ok(replica !== undefined, String(by));
-    assert.match(replica.log(), /"GET \/short\.txt HTTP\/1\.1" 304 /);
-  });
-});
-
-test("Varnish stores a no-cache file and revalidates it on each request (304, body from the cache)", {
-  skip,
-}, async () => {
-  await withAgreeingEtags(async (c) => {
-    const url = new URL("/index.html", c.url);
-    const first = await get(url);
-    assert.match(first.headers.get("cache-control") ?? "", /no-cache/);
-    for (let i = 0; i < 3; i++) {
-      const again = await get(url);
-      assert.equal(again.status, 200);
-      assert.equal(sha256(again.body), EXPECTED["/index.html"]);
-      const by = again.headers.get("x-revalidated-by");
+test(
+  "Varnish revalidates an expired file with If-None-Match: a replica answers 304, the cache the body",
+  {
+    skip,
+  },
+  async () => {
+    await withAgreeingEtags(async (c) => {
+      const url = new URL("/short.txt", c.url);
+      const first = await get(url);
+      assert.equal(first.status, 200);
+      await sleep(1500);
+      // Within Varnish's grace the stale copy is served while it revalidates
+      // in the background; the next answers carry the refreshed object.
+      let by: string | null = null;
+      for (let i = 0; i < 40 && by === null; i++) {
+        const answer = await get(url);
+        assert.equal(answer.status, 200);
+        assert.equal(new TextDecoder().decode(answer.body), "fresh for one second\n");
+        by = answer.headers.get("x-revalidated-by");
+        if (by === null) await sleep(100);
+      }
       const replica = c.replicas.find((r) => r.name === by);
-      assert.ok(replica !== undefined, `not revalidated: ${[...again.headers]}`);
-      assert.match(replica.log(), /"GET \/index\.html HTTP\/1\.1" 304 /);
-    }
-  });
-});
+      assert.ok(replica !== undefined, String(by));
+      assert.match(replica.log(), /"GET \/short\.txt HTTP\/1\.1" 304 /);
+    });
+  },
+);
+
+test(
+  "Varnish stores a no-cache file and revalidates it on each request (304, body from the cache)",
+  {
+    skip,
+  },
+  async () => {
+    await withAgreeingEtags(async (c) => {
+      const url = new URL("/index.html", c.url);
+      const first = await get(url);
+      assert.match(first.headers.get("cache-control") ?? "", /no-cache/);
+      for (let i = 0; i < 3; i++) {
+        const again = await get(url);
+        assert.equal(again.status, 200);
+        assert.equal(sha256(again.body), EXPECTED["/index.html"]);
+        const by = again.headers.get("x-revalidated-by");
+        const replica = c.replicas.find((r) => r.name === by);
+        assert.ok(replica !== undefined, `not revalidated: ${[...again.headers]}`);
+        assert.match(replica.log(), /"GET \/index\.html HTTP\/1\.1" 304 /);
+      }
+    });
+  },
+);
 
 test("a Range request through Varnish gets the right bytes, cached or not", { skip }, async () => {
   const url = new URL("/big.bin", cluster.url);
@@ -251,8 +252,10 @@ test("a replica lost (SIGKILL) under 200 requests/s: haproxy's retries hide it",
   const restartAt = performance.now();
   await r.start();
   const back = await backInRotation("bun");
-  t.diagnostic(`bun back in rotation ${Math.round(performance.now() - restartAt)} ms after restart
-    (${Math.round(back)} ms after it listened)`);
+  t.diagnostic(
+    `bun back in rotation ${Math.round(performance.now() - restartAt)} ms after the restart ` +
+      `began (${Math.round(back)} ms after it listened)`,
+  );
   await sleep(1000);
   stop.abort();
   const result = await load;
@@ -264,6 +267,10 @@ test("a replica lost (SIGKILL) under 200 requests/s: haproxy's retries hide it",
         JSON.stringify(result.failures.slice(0, 5))
       }; per replica ${JSON.stringify(result.replicas)}`,
   );
+  const down = cluster.proxyLog().split("\n").findLast((line) =>
+    /replicas\/bun is DOWN/.test(line)
+  );
+  t.diagnostic(`haproxy: ${down ?? "never marked bun down"}`);
   assert.deepEqual(result.failures, []);
 });
 
@@ -289,35 +296,39 @@ async function fetchInPieces(url: URL, size: number, piece: number): Promise<Uin
   return new Uint8Array(await new Blob(parts).arrayBuffer());
 }
 
-test("a file replaced on one replica only is never served as a mix of versions (Range + If-Range)", {
-  skip,
-}, async (t) => {
-  const url = new URL("/big.bin", cluster.haproxyUrl);
-  const versions = new Map([[sha256(BIG_A), "A"], [sha256(BIG_B), "B"]]);
-  const seen: Record<string, number> = { A: 0, B: 0 };
-  let done = false;
-  const client = async () => {
-    while (!done) {
-      const body = await fetchInPieces(url, BIG_A.length, 256 * 1024);
-      const version = versions.get(sha256(body));
-      assert.ok(version !== undefined, `a body of ${body.length} bytes that is neither version`);
-      seen[version]++;
-    }
-  };
-  const clients = [client(), client(), client(), client()];
-  await sleep(1000);
-  // A deploy in progress: the new version lands on the node replica only,
-  // written beside the old one and renamed over it.
-  const target = join(replica("node").root, "big.bin");
-  writeFileSync(`${target}.new`, BIG_B);
-  renameSync(`${target}.new`, target);
-  await sleep(2000);
-  done = true;
-  await Promise.all(clients);
-  t.diagnostic(`bodies: ${JSON.stringify(seen)}`);
-  assert.ok(seen.A > 0 && seen.B > 0, JSON.stringify(seen));
-  writeFileSync(target, BIG_A);
-});
+test(
+  "a file replaced on one replica only is never served as a mix of versions (Range + If-Range)",
+  {
+    skip,
+  },
+  async (t) => {
+    const url = new URL("/big.bin", cluster.haproxyUrl);
+    const versions = new Map([[sha256(BIG_A), "A"], [sha256(BIG_B), "B"]]);
+    const seen: Record<string, number> = { A: 0, B: 0 };
+    let done = false;
+    const client = async () => {
+      while (!done) {
+        const body = await fetchInPieces(url, BIG_A.length, 256 * 1024);
+        const version = versions.get(sha256(body));
+        assert.ok(version !== undefined, `a body of ${body.length} bytes that is neither version`);
+        seen[version]++;
+      }
+    };
+    const clients = [client(), client(), client(), client()];
+    await sleep(1000);
+    // A deploy in progress: the new version lands on the node replica only,
+    // written beside the old one and renamed over it.
+    const target = join(replica("node").root, "big.bin");
+    writeFileSync(`${target}.new`, BIG_B);
+    renameSync(`${target}.new`, target);
+    await sleep(2000);
+    done = true;
+    await Promise.all(clients);
+    t.diagnostic(`bodies: ${JSON.stringify(seen)}`);
+    assert.ok(seen.A > 0 && seen.B > 0, JSON.stringify(seen));
+    writeFileSync(target, BIG_A);
+  },
+);
 
 test("npm run cluster prints the URL, serves it, and stops everything on SIGINT", {
   skip,
