@@ -59,9 +59,7 @@ async function measure(
       }),
     );
   }
-  return runs.sort((a, b) =>
-    a.requestsPerSec - b.requestsPerSec
-  )[Math.floor(REPEATS / 2)];
+  return runs.sort((a, b) => a.requestsPerSec - b.requestsPerSec)[Math.floor(REPEATS / 2)];
 }
 
 async function rows(
@@ -95,9 +93,7 @@ async function rows(
       const cells: WrkResult[] = [];
       for (const [i, file] of FILES.entries()) {
         cells.push(
-          url === node.url
-            ? direct[i]
-            : await measure(url, file.path, file.connections, work),
+          url === node.url ? direct[i] : await measure(url, file.path, file.connections, work),
         );
       }
       result.push({ name, cells, direct });
@@ -111,9 +107,7 @@ async function rows(
 function cell(result: WrkResult | string, direct: WrkResult): string {
   if (typeof result === "string") return `${result} | |`;
   const errors = result.non2xx3xx > 0 || result.socketErrors
-    ? ` (${result.non2xx3xx} non-2xx; ${
-      result.socketErrors ?? "no socket errors"
-    })`
+    ? ` (${result.non2xx3xx} non-2xx; ${result.socketErrors ?? "no socket errors"})`
     : "";
   return `${result.requestsPerSec.toFixed(0)}${errors} | ${
     (result.requestsPerSec / direct.requestsPerSec).toFixed(2)
@@ -153,9 +147,7 @@ async function main(): Promise<void> {
     );
     for (const row of all) {
       console.log(
-        `| ${row.name} | ${
-          row.cells.map((c, i) => cell(c, row.direct[i])).join(" | ")
-        } |`,
+        `| ${row.name} | ${row.cells.map((c, i) => cell(c, row.direct[i])).join(" | ")} |`,
       );
     }
   } finally {
