@@ -66,8 +66,7 @@ const COMMANDS: Record<string, Coverage> = {
   "apt-get install -y wrk nginx curl": { test: "tests/dependencies.test.ts" },
   "BENCH_DURATION=5s BENCH_REPEATS=3 npm run bench": { test: "tests/dependencies.test.ts" },
   "npm run soak": { test: "tests/soak.test.ts" },
-  "apt-get install -y haproxy varnish": { test: "tests/cluster.test.ts" },
-  "npm run cluster": { test: "tests/cluster.test.ts" },
+  "bash deploy/local.sh": { test: "tests/cluster.test.ts" },
   "SOAK_SECONDS=60 node_modules/.bin/node scripts/soak.ts bun node": {
     test: "tests/soak.test.ts",
   },
