@@ -5,6 +5,8 @@
  * @module
  */
 
+import process from "node:process";
+
 /** A running `Bun.serve()` server. */
 export interface BunServer {
   /** The bound port. */
@@ -41,4 +43,23 @@ export function bunGlobal(): BunGlobal {
   const bun = (globalThis as { Bun?: BunGlobal }).Bun;
   if (bun === undefined) throw new TypeError("Cannot start: not running on Bun");
   return bun;
+}
+
+/**
+ * Serves `fetch` on 127.0.0.1:`port` with `Bun.serve`, prints the ready
+ * line the harness waits for, and stops (connections cut) and exits 0 on
+ * SIGINT or SIGTERM.
+ *
+ * @param port The port.
+ * @param fetch The request handler.
+ */
+export function serveUntilSignal(
+  port: number,
+  fetch: (request: Request) => Response | Promise<Response>,
+): void {
+  const server = bunGlobal().serve({ hostname: "127.0.0.1", port, development: false, fetch });
+  console.log(`ready http://127.0.0.1:${server.port}/`);
+  const stop = () => void server.stop(true).then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
 }

@@ -7,7 +7,7 @@
 
 import { join, resolve, sep } from "node:path";
 import process from "node:process";
-import { bunGlobal } from "./_bun.ts";
+import { bunGlobal, serveUntilSignal } from "./_bun.ts";
 
 const [port, rootArg] = process.argv.slice(2);
 const root = resolve(rootArg);
@@ -26,7 +26,4 @@ async function fetch(request: Request): Promise<Response> {
   return await file.exists() ? new Response(file) : new Response("Not Found", { status: 404 });
 }
 
-const server = bun.serve({ hostname: "127.0.0.1", port: Number(port), development: false, fetch });
-console.log(`ready http://127.0.0.1:${server.port}/`);
-process.on("SIGINT", () => void server.stop(true).then(() => process.exit(0)));
-process.on("SIGTERM", () => void server.stop(true).then(() => process.exit(0)));
+serveUntilSignal(Number(port), fetch);

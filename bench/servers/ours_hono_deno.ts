@@ -7,6 +7,7 @@
  */
 
 import { Hono } from "hono";
+import { serveUntilSignal } from "./_deno.ts";
 import { zlibCompressor } from "../../src/adapters/deno.ts";
 import { serveStatic } from "../../src/hono.ts";
 
@@ -15,12 +16,4 @@ const app = new Hono();
 // Compression on, as ours_*.ts serve (the .js rows only); a miss falls
 // through to Hono's 404, as with Hono's own.
 app.use("*", serveStatic({ root, compress: zlibCompressor() }));
-const server = Deno.serve({
-  hostname: "127.0.0.1",
-  port: Number(port),
-  onListen: ({ port }) => console.log(`ready http://127.0.0.1:${port}/`),
-}, app.fetch);
-Deno.addSignalListener("SIGINT", () => void server.shutdown());
-Deno.addSignalListener("SIGTERM", () => void server.shutdown());
-await server.finished;
-Deno.exit(0);
+await serveUntilSignal(Number(port), app.fetch);
