@@ -157,7 +157,7 @@ test(
       }
       const replica = c.replicas.find((r) => r.name === by);
       assert.ok(replica !== undefined, String(by));
-      assert.match(replica.log(), /"GET \/short\.txt HTTP\/1\.1" 304 /);
+      await logged(replica, /"GET \/short\.txt HTTP\/1\.1" 304 /);
     });
   },
 );
@@ -179,7 +179,7 @@ test(
         const by = again.headers.get("x-revalidated-by");
         const replica = c.replicas.find((r) => r.name === by);
         assert.ok(replica !== undefined, `not revalidated: ${[...again.headers]}`);
-        assert.match(replica.log(), /"GET \/index\.html HTTP\/1\.1" 304 /);
+        await logged(replica, /"GET \/index\.html HTTP\/1\.1" 304 /);
       }
     });
   },
@@ -196,6 +196,19 @@ test("a Range request through Varnish gets the right bytes, cached or not", { sk
     }
   }
 });
+
+/**
+ * Waits (up to 2 s) for `line` in a replica's access log: the replica logs
+ * an exchange once its response is over, which can be just after the
+ * client has the answer.
+ */
+async function logged(replica: { log(): string }, line: RegExp): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!line.test(replica.log()) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.match(replica.log(), line);
+}
 
 /** Waits until `name` answers through haproxy again (bounded). */
 async function backInRotation(name: string): Promise<number> {
