@@ -29,12 +29,15 @@ before(async () => {
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-/** A handler whose port records every call as `method path`. */
-function counted() {
+/**
+ * A handler whose port records every call as `method path`; with `sync`,
+ * the port also has the synchronous lookups the runtimes' ports have.
+ */
+function counted(sync: boolean) {
   const calls: string[] = [];
   const record = <K extends keyof FileSystem>(name: K) =>
     ((path: string, ...rest: unknown[]) => {
-      calls.push(`${name} ${path.slice(root.length) || "/"}`);
+      calls.push(`${name.replace("Sync", "")} ${path.slice(root.length) || "/"}`);
       return (port[name] as (...args: unknown[]) => unknown)(path, ...rest);
     }) as FileSystem[K];
   const fs: FileSystem = {
@@ -44,18 +47,26 @@ function counted() {
     realStat: record("realStat"),
     readDir: record("readDir"),
     open: record("open"),
+    ...(sync ? { statSync: record("statSync"), lstatSync: record("lstatSync") } : {}),
   };
   return { handler: createFileHandler({ root, fs }), calls };
 }
 
-for (
-  const [path, expected] of [
-    ["/top.js", ["lstat /top.js"]],
-    ["/a/b/c.js", ["lstat /a", "lstat /a/b", "lstat /a/b/c.js"]],
-  ] as const
-) {
-  test(`createFileHandler() answers a cached GET of ${path} with one lstat per component (${expected.length})`, async () => {
-    const { handler, calls } = counted();
+test("runtimeFileSystem() has lstatSync and statSync, for cached answers with no async step", () => {
+  assert.equal(typeof port.lstatSync, "function");
+  assert.equal(typeof port.statSync, "function");
+});
+
+const CASES = [
+  { path: "/top.js", sync: true, expected: ["lstat /top.js"] },
+  { path: "/a/b/c.js", sync: true, expected: ["lstat /a", "lstat /a/b", "lstat /a/b/c.js"] },
+  { path: "/a/b/c.js", sync: false, expected: ["lstat /a", "lstat /a/b", "lstat /a/b/c.js"] },
+];
+
+for (const { path, sync, expected } of CASES) {
+  const how = sync ? "at once" : "through a promise-only port";
+  test(`createFileHandler() answers a cached GET of ${path} ${how}, one lstat per component (${expected.length})`, async () => {
+    const { handler, calls } = counted(sync);
     const first = await handler(new Request(`http://localhost${path}`));
     assert.equal(first.status, 200);
     await first.arrayBuffer();
@@ -64,12 +75,13 @@ for (
     assert.equal(second.status, 200);
     await second.arrayBuffer();
     assert.deepEqual(calls, expected);
-    // A revalidation, through the adapters' side door, costs the same.
+    // A revalidation, through the adapters' side door, costs the same, and
+    // with synchronous lookups comes with no promise to await.
     calls.splice(0);
     const etag = second.headers.get("etag")!;
-    const headers = new Headers({ "if-none-match": etag });
-    const reply = await handler[CACHED_REPLY]("GET", path, headers);
-    assert.equal(reply?.status, 304);
+    const reply = handler[CACHED_REPLY]("GET", path, new Headers({ "if-none-match": etag }));
+    assert.equal(reply instanceof Promise, !sync);
+    assert.equal((await reply)?.status, 304);
     assert.deepEqual(calls, expected);
   });
 }

@@ -59,7 +59,7 @@ export class BunResponseLog {
    * @returns The `fetch` handler to give `Bun.serve`.
    */
   wrap(
-    answer: (request: Request) => Promise<Response>,
+    answer: (request: Request) => Response | Promise<Response>,
     isNative: (response: Response) => boolean,
   ): (request: Request) => Promise<Response> {
     return async (request) => {

@@ -28,7 +28,7 @@ const WHOLE_SIZE = 64 * 1024;
  * @returns A `Deno.serve` handler.
  */
 export function loggedAnswers(
-  answer: (request: Request) => Promise<Response>,
+  answer: (request: Request) => Response | Promise<Response>,
   done: OnResponseDone,
 ): (request: Request, info: HandlerInfo) => Promise<Response> {
   return async (request, info) => {

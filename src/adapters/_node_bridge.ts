@@ -86,7 +86,14 @@ export function createListener(
     if (refused.has(req.socket)) return;
     const framing = checkFraming(nodeHead(req), scheme);
     if (framing > REBASE) return refuse(framing as 400 | 405 | 505, req, res);
-    void respond(served, state, req, res);
+    // A cached file is written at once when the port can tell at once.
+    const written = served.cached === undefined
+      ? false
+      : respondCached(served.cached, state, req, res);
+    if (written === false) void respond(served, state, req, res);
+    else if (written !== true) {
+      void written.then((wrote) => wrote ? undefined : respond(served, state, req, res));
+    }
   };
 }
 
@@ -167,19 +174,23 @@ export function refuseConnect(req: NodeRequest, target: Duplex | NodeResponse): 
 // A cached file is answered straight from the file handler's reply, with
 // no web Request or Response built: on Node 24 those two cost more than the
 // rest of the request (bench/README.md).
-async function respondCached(
+// Whether it was: at once, or later when the port can only tell later.
+function respondCached(
   cached: CachedReply,
   state: BridgeState,
   req: NodeRequest,
   res: NodeResponse,
-): Promise<boolean> {
+): boolean | Promise<boolean> {
   const target = req.url ?? "";
   const method = req.method ?? "";
   if (!target.startsWith("/") || (method !== "GET" && method !== "HEAD")) return false;
-  const reply = await cached(method, target, nodeHeaderReader(req));
-  if (reply === null) return false;
-  writeReply(reply, req, res, state);
-  return true;
+  const write = (reply: Reply | null) => {
+    if (reply === null) return false;
+    writeReply(reply, req, res, state);
+    return true;
+  };
+  const reply = cached(method, target, nodeHeaderReader(req));
+  return reply instanceof Promise ? reply.then(write) : write(reply);
 }
 
 /** The handler to serve, and its side doors when it is a file handler. */
@@ -223,8 +234,7 @@ async function respond(
   req: NodeRequest,
   res: NodeResponse,
 ): Promise<void> {
-  const { handler, cached, view } = served;
-  if (cached !== undefined && await respondCached(cached, state, req, res)) return;
+  const { handler, view } = served;
   let response: Response;
   const url = view === undefined ? "" : requestUrl(req, state.secure);
   if (view !== undefined && URL.canParse(url)) {

@@ -35,6 +35,7 @@ import { bunFileSystem } from "../fs/bun.ts";
 import { type BunFiles, FileSender } from "./_bun_send.ts";
 import { BunResponseLog, type LoggedServer } from "./_bun_log.ts";
 import { errorResponse } from "../core/responses.ts";
+import type { Reply } from "../core/handler.ts";
 import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
 import {
   cachedReplyOf,
@@ -76,7 +77,7 @@ interface BunServeOptions {
   hostname: string;
   port: number;
   reusePort: boolean;
-  fetch: (request: Request) => Promise<Response>;
+  fetch: (request: Request) => Response | Promise<Response>;
   error: (error: unknown) => Response;
   tls?: { cert: string; key: string };
   development: boolean;
@@ -211,7 +212,10 @@ export interface BunRouteServer {
  * A handler for `Bun.serve`'s `routes` (or its `fetch`): Bun passes the
  * request and the server.
  */
-export type BunRouteHandler = (request: Request, server?: BunRouteServer) => Promise<Response>;
+export type BunRouteHandler = (
+  request: Request,
+  server?: BunRouteServer,
+) => Response | Promise<Response>;
 
 /**
  * Creates a handler for a `Bun.serve` route that serves the files under
@@ -288,9 +292,26 @@ function bunResponder(
   handler: Handler,
   files: FileSender,
   exempt?: (request: Request) => void,
-): (received: Request, scheme: "http" | "https") => Promise<Response> {
+): (received: Request, scheme: "http" | "https") => Response | Promise<Response> {
   const cached = cachedReplyOf(handler);
-  return async (received, scheme) => {
+  async function answerFully(request: Request, received: Request): Promise<Response> {
+    try {
+      const response = await handler(request);
+      if (request.method === "HEAD") return datedHeadResponse(response);
+      // Bun 1.4.5 ends a streamed response at idleTimeout even while it
+      // sends (probed: an event stream writing every 250 ms was cut after
+      // 4 s with idleTimeout 1): an event stream is exempt from it.
+      if (exempt !== undefined && response.headers.get("content-type") === "text/event-stream") {
+        exempt(received);
+      }
+      return await withContentLength(await files.send(request, response));
+    } catch {
+      return internalError();
+    }
+  }
+  // Not async: a cached file's answer is returned at once, which Bun.serve
+  // sends sooner than one behind a promise.
+  return (received, scheme) => {
     let request = received;
     const { method, url } = request;
     const host = request.headers.get("host");
@@ -308,30 +329,28 @@ function bunResponder(
       }
       request = new Request(rebased, received);
     }
+    if (cached === undefined) return answerFully(request, received);
+    // A cached file is answered before the checks below: its body is
+    // bytes, and its HEAD answer needs only a Date.
     try {
-      // A cached file is answered before the checks below: its body is
-      // bytes, and its HEAD answer needs only a Date.
-      if (cached !== undefined) {
-        const reply = await cached(method, request.url, request.headers);
-        if (reply !== null) {
-          return request.method === "HEAD"
-            ? datedHeadResponse(reply.clonedResponse())
-            : reply.clonedResponse();
-        }
+      const reply = cached(method, request.url, request.headers);
+      if (reply instanceof Promise) {
+        const later = request;
+        return reply.then(
+          (found) => found === null ? answerFully(later, received) : cachedResponse(found, method),
+          () => internalError(),
+        );
       }
-      const response = await handler(request);
-      if (request.method === "HEAD") return datedHeadResponse(response);
-      // Bun 1.4.5 ends a streamed response at idleTimeout even while it
-      // sends (probed: an event stream writing every 250 ms was cut after
-      // 4 s with idleTimeout 1): an event stream is exempt from it.
-      if (exempt !== undefined && response.headers.get("content-type") === "text/event-stream") {
-        exempt(received);
-      }
-      return await withContentLength(await files.send(request, response));
+      if (reply !== null) return cachedResponse(reply, method);
     } catch {
       return internalError();
     }
+    return answerFully(request, received);
   };
+}
+
+function cachedResponse(reply: Reply, method: string): Response {
+  return method === "HEAD" ? datedHeadResponse(reply.clonedResponse()) : reply.clonedResponse();
 }
 
 /**

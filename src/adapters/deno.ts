@@ -133,7 +133,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
     },
     onError: () => internalError(),
   }, resolved.onResponseDone === null ? answer : loggedAnswers(answer, resolved.onResponseDone));
-  async function answer(received: Request): Promise<Response> {
+  // Not async: a cached file's answer is returned at once, which Deno.serve
+  // sends sooner than one behind a promise.
+  function answer(received: Request): Response | Promise<Response> {
     let request = received;
     const { method, url } = request;
     const host = hostOf(request, url, missingHost);
@@ -156,9 +158,16 @@ export async function serve(options: ServeOptions): Promise<Server> {
     // A cached file is answered before any of the work below: its body is
     // small, and the handler never sees the request or its signal.
     if (cached !== undefined) {
-      const reply = await cached(method, request.url, request.headers);
+      const reply = cached(method, request.url, request.headers);
+      if (reply instanceof Promise) {
+        const later = request;
+        return reply.then((found) => found?.clonedResponse() ?? answerFully(later, received));
+      }
       if (reply !== null) return reply.clonedResponse();
     }
+    return answerFully(request, received);
+  }
+  async function answerFully(request: Request, received: Request): Promise<Response> {
     const client = new ClientSignal(request, received);
     let response: Response;
     try {

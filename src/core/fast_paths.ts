@@ -34,9 +34,11 @@ export interface Reply {
 
 /**
  * The key under which a file handler carries its cache-only path:
- * `handler[CACHED_REPLY](method, target, headers)` resolves to the answer
+ * `handler[CACHED_REPLY](method, target, headers)` gives the answer
  * `handler(request)` would give for a cached file (a 200 or 304), as a
- * {@linkcode Reply}, or to `null` when the handler must be called. The
+ * {@linkcode Reply}, or `null` when the handler must be called: at once when
+ * the port has synchronous lookups, else as a promise (await it either way).
+ * An adapter that returns the answer at once spares its runtime a promise. The
  * target is `request.url` or an origin-form request target (`/a/b?q`).
  *
  * Adapters use it to answer before any per-request work of their own: on
@@ -106,12 +108,16 @@ export const HANDLE_VIEW: unique symbol = Symbol("@seed/fileserver handle view")
 /** The type of {@linkcode HANDLE_VIEW}'s function. */
 export type HandleView = (view: RequestView, toRequest: () => Request) => Promise<Response>;
 
-/** The type of {@linkcode CACHED_REPLY}'s function. */
+/**
+ * The type of {@linkcode CACHED_REPLY}'s function: the answer at once when
+ * the file-system port has synchronous lookups (`lstatSync`, `statSync`),
+ * else a promise of it.
+ */
 export type CachedReply = (
   method: string,
   target: string,
   headers: HeaderReader,
-) => Promise<Reply | null>;
+) => Reply | null | Promise<Reply | null>;
 
 // Each cached answer is built once, to be cloned per request: on Deno 2.9
 // a clone costs about a fortieth of a Response built from a header list,

@@ -95,31 +95,51 @@ export class FileCache {
    * checked now through `fs`; a changed or vanished file is dropped.
    */
   async get(key: string, fs: FileSystem): Promise<CachedFile | null> {
+    const now = this.getNow(key, fs);
+    if (now !== undefined) return now;
     const slot = this.#slots.get(key);
     if (slot === undefined) return null;
     const file = slot.file;
-    // Whether the path still leads, through real directories, to the very
-    // version that was read. Any write, truncation, rename, link change or
-    // permission change moves ctime (and a replacement changes the inode),
-    // and any entry added, removed or swapped for a link along the way
-    // changes what lstat sees. One async step for all of it: this runs on
-    // every hit.
+    let current = false;
     try {
-      let current = true;
-      for (const directory of file.directories) {
-        if ((await fs.lstat(directory)).kind !== "directory") current = false;
-      }
-      const now = !current
-        ? null
-        : file.follow
-        ? await fs.stat(file.path)
-        : await fs.lstat(file.path);
-      if (now !== null && sameVersion(now, file.info) && await unchanged(file, fs)) {
-        slot.used = true;
-        return file;
-      }
+      // A port without synchronous lookups: each lookup is made first, then
+      // judged as getNow() judges them.
+      const infos = await Promise.all(
+        lookups(file).map(([path, follow]) => follow ? fs.stat(path) : fs.lstat(path)),
+      );
+      let next = 0;
+      current = isCurrent(file, () => infos[next++]);
     } catch {
       // Vanished or unreadable: the full path gives the right status.
+    }
+    return this.#settle(key, slot, current);
+  }
+
+  /**
+   * {@linkcode FileCache.get}, at once, when the port has synchronous
+   * lookups (`lstatSync`, and `statSync` for followed links); `undefined`
+   * when it has not and only `get()` can tell.
+   */
+  getNow(key: string, fs: FileSystem): CachedFile | null | undefined {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return null;
+    if (fs.lstatSync === undefined || fs.statSync === undefined) return undefined;
+    let current = false;
+    try {
+      current = isCurrent(
+        slot.file,
+        (path, follow) => follow ? fs.statSync!(path) : fs.lstatSync!(path),
+      );
+    } catch {
+      // Vanished or unreadable: the full path gives the right status.
+    }
+    return this.#settle(key, slot, current);
+  }
+
+  #settle(key: string, slot: Slot, current: boolean): CachedFile | null {
+    if (current) {
+      slot.used = true;
+      return slot.file;
     }
     if (this.#slots.get(key) === slot) this.delete(key);
     return null;
@@ -173,11 +193,29 @@ function settled(info: FileInfo, now: number): boolean {
   return changed !== null && now - changed > SETTLE_MS;
 }
 
-async function unchanged(file: CachedFile, fs: FileSystem): Promise<boolean> {
+// What a hit looks up, in order, and whether it follows links: each folder
+// along the way, the file, then each guard.
+function lookups(file: CachedFile): Array<[path: string, follow: boolean]> {
+  const paths: Array<[string, boolean]> = file.directories.map((path) => [path, false]);
+  paths.push([file.path, file.follow]);
+  for (const guard of file.guards ?? []) paths.push([guard.path, file.follow]);
+  return paths;
+}
+
+// Whether the path still leads, through real directories, to the very
+// version that was read, with `look` giving each of lookups() in turn. Any
+// write, truncation, rename, link change or permission change moves ctime
+// (and a replacement changes the inode), and any entry added, removed or
+// swapped for a link along the way changes what lstat sees. This runs on
+// every hit.
+function isCurrent(file: CachedFile, look: (path: string, follow: boolean) => FileInfo): boolean {
+  for (const directory of file.directories) {
+    if (look(directory, false).kind !== "directory") return false;
+  }
+  if (!sameVersion(look(file.path, file.follow), file.info)) return false;
   if (file.guards === undefined) return true;
   for (const guard of file.guards) {
-    const now = file.follow ? await fs.stat(guard.path) : await fs.lstat(guard.path);
-    if (!sameVersion(now, guard.info)) return false;
+    if (!sameVersion(look(guard.path, file.follow), guard.info)) return false;
   }
   return true;
 }

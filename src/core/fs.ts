@@ -117,6 +117,16 @@ export interface FileSystem {
   stat(path: string): Promise<FileInfo>;
   /** Metadata of `path` itself: a symbolic link is `kind: "symlink"`. */
   lstat(path: string): Promise<FileInfo>;
+  /**
+   * {@linkcode FileSystem.lstat}'s answer, given at once (throwing where it
+   * would reject). Optional: a port whose lookups are synchronous underneath
+   * offers it, with {@linkcode FileSystem.statSync}, so that a cached file
+   * is checked and answered with no async step. Deno.serve and Bun.serve
+   * send a `Response` returned at once sooner than one behind a promise.
+   */
+  lstatSync?(path: string): FileInfo;
+  /** {@linkcode FileSystem.stat}'s answer, given at once: optional, as `lstatSync`. */
+  statSync?(path: string): FileInfo;
   /** The canonical path of `path`, with every symbolic link resolved. */
   realPath(path: string): Promise<string>;
   /**

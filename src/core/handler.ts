@@ -15,7 +15,7 @@ import { archiveResponse } from "./archive_response.ts";
 import { isNavigation, spaFallback } from "./spa_fallback.ts";
 import { notFoundPage } from "./not_found_page.ts";
 import { cleanUrlResponse } from "./clean_urls.ts";
-import { type CachedLookup, FileCache } from "./file_cache.ts";
+import { type CachedFile, type CachedLookup, FileCache } from "./file_cache.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
 import { cachedLookup, cacheKey, type CacheSlot, serveFile } from "./serve_file.ts";
@@ -62,8 +62,11 @@ export function createFileHandler(
 ): FileHandler & { [CACHED_REPLY]: CachedReply; [HANDLE_VIEW]: HandleView } {
   const resolved = resolveOptions(options);
   const context = new Context(resolved);
-  const cachedReply: CachedReply = (method, target, headers) =>
-    context.reply(method, pathOf(target), headers);
+  const cachedReply: CachedReply = (method, target, headers) => {
+    const pathname = pathOf(target);
+    const now = context.replyNow(method, pathname, headers);
+    return now !== undefined ? now : context.reply(method, pathname, headers);
+  };
   const handleView: HandleView = async (view, toRequest) => {
     try {
       const reply = await context.reply(view.method, pathOf(view.url), view.headers);
@@ -125,25 +128,32 @@ class Context {
    * If-Match, If-Unmodified-Since, other methods).
    */
   async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
+    const key = this.#cacheKey(method, pathname, headers);
+    if (key === null) return null;
+    const file = await this.cache!.get(key, this.options.fs);
+    return file === null ? null : cachedAnswer(file, method, headers);
+  }
+
+  /**
+   * {@linkcode Context.reply}, at once; `undefined` when only `reply()`
+   * can tell (the port has no synchronous lookups).
+   */
+  replyNow(method: string, pathname: string, headers: HeaderReader): Reply | null | undefined {
+    const key = this.#cacheKey(method, pathname, headers);
+    if (key === null) return null;
+    const file = this.cache!.getNow(key, this.options.fs);
+    return file == null ? file : cachedAnswer(file, method, headers);
+  }
+
+  // The cache key of a request the cache may answer, or null.
+  #cacheKey(method: string, pathname: string, headers: HeaderReader): string | null {
     if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
     // These take the full path, which would look the file up again.
     if (
       headers.get("range") !== null || headers.get("if-match") !== null ||
       headers.get("if-unmodified-since") !== null
     ) return null;
-    const key = cacheKey(pathname, headers, this.options);
-    const file = await this.cache.get(key, this.options.fs);
-    if (file === null) return null;
-    const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
-    const fields = status === 304 ? file.notModifiedHeaders : file.headers;
-    const body = status === 304 || method === "HEAD" ? null : file.bytes;
-    return {
-      status,
-      headers: fields,
-      body,
-      response: () => reply(body, status, fields),
-      clonedResponse: () => clonedResponse(file, status, method),
-    };
+    return cacheKey(pathname, headers, this.options);
   }
 
   /** Where an answer for `pathname`, found by `lookup`, may be cached. */
@@ -260,6 +270,20 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   const lookup = cacheable ? cachedLookup(root, segments, found, options) : null;
   const slot = context.cacheSlot(url.pathname, lookup);
   return await serveFile(request, { root, segments, found }, slot, options);
+}
+
+// A cached file's answer to a GET or HEAD: 304 when a precondition says so.
+function cachedAnswer(file: CachedFile, method: string, headers: HeaderReader): Reply {
+  const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
+  const fields = status === 304 ? file.notModifiedHeaders : file.headers;
+  const body = status === 304 || method === "HEAD" ? null : file.bytes;
+  return {
+    status,
+    headers: fields,
+    body,
+    response: () => reply(body, status, fields),
+    clonedResponse: () => clonedResponse(file, status, method),
+  };
 }
 
 // What a path that names nothing gets: the SPA shell for a navigation,

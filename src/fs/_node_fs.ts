@@ -52,6 +52,16 @@ export function lstatPath(path: string): Promise<FileInfo> {
   }
 }
 
+/** {@linkcode statPath}, at once: the port's `statSync`. */
+export function statNow(path: string): FileInfo {
+  return toFileInfo(statSync(path));
+}
+
+/** {@linkcode lstatPath}, at once: the port's `lstatSync`. */
+export function lstatNow(path: string): FileInfo {
+  return toFileInfo(lstatSync(path));
+}
+
 // Entries lstat'ed in one go by readDir() before it lets other work run.
 const LSTAT_SLICE = 512;
 

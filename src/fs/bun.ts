@@ -20,11 +20,13 @@
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
   type DescriptorSource,
+  lstatNow,
   lstatPath,
   openRange,
   readDir,
   realPath,
   realStat,
+  statNow,
   statPath,
   takeDescriptor,
 } from "./_node_fs.ts";
@@ -51,6 +53,8 @@ export function bunFileSystem(): FileSystem {
   return {
     stat: statPath,
     lstat: lstatPath,
+    statSync: statNow,
+    lstatSync: lstatNow,
     realPath,
     realStat,
     readDir,

@@ -54,7 +54,17 @@ import { hashFile } from "./hash_file.ts";
  * ```
  */
 export function denoFileSystem(): FileSystem {
-  return { stat, lstat, realPath, realStat, readDir, open: openRange, hash: hashFile };
+  return {
+    stat,
+    lstat,
+    statSync: (path) => toFileInfo(Deno.statSync(path)),
+    lstatSync: (path) => toFileInfo(Deno.lstatSync(path)),
+    realPath,
+    realStat,
+    readDir,
+    open: openRange,
+    hash: hashFile,
+  };
 }
 
 function toFileInfo(info: Deno.FileInfo): FileInfo {

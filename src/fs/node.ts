@@ -15,11 +15,13 @@
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
 import {
   type DescriptorSource,
+  lstatNow,
   lstatPath,
   openRange,
   readDir,
   realPath,
   realStat,
+  statNow,
   statPath,
   takeDescriptor,
 } from "./_node_fs.ts";
@@ -45,7 +47,17 @@ const CHUNK_SIZE = 64 * 1024;
  * ```
  */
 export function nodeFileSystem(): FileSystem {
-  return { stat: statPath, lstat: lstatPath, realPath, realStat, readDir, open, hash: hashFile };
+  return {
+    stat: statPath,
+    lstat: lstatPath,
+    statSync: statNow,
+    lstatSync: lstatNow,
+    realPath,
+    realStat,
+    readDir,
+    open,
+    hash: hashFile,
+  };
 }
 
 function open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
