@@ -26,6 +26,13 @@ export interface Scenario {
    * answers otherwise (most peers do not compress) is left out of the row.
    */
   encoding?: string;
+  /**
+   * Whether only the servers that name it in their `scenarios` run it (a
+   * feature of ours, such as the SPA fallback); every other server, peers
+   * included, leaves it out, and the tables show it only where it ran.
+   * @default {false}
+   */
+  extra?: boolean;
 }
 
 /** The files of the temp site, by name and size in bytes. */
@@ -35,6 +42,13 @@ export const SITE_FILES: Record<string, number> = {
   "10m.bin": 10 * 1024 * 1024,
   // JavaScript-like text, so that it compresses (see makeSite()).
   "64k.js": 64 * 1024,
+  // A single-page app's shell, the size of a bundler's (see makeSite()).
+  "index.html": 600,
+};
+
+/** What a browser's navigation sends, so that the SPA fallback applies. */
+const NAVIGATION = {
+  Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 };
 
 /** The scenarios, in the order the tables show them. */
@@ -62,6 +76,29 @@ export const SCENARIOS: Scenario[] = [
     status: 200,
     headers: { "Accept-Encoding": "gzip, deflate, br, zstd" },
     encoding: "br",
+  },
+  // Issue 16 §5: the SPA fallback at hit speed. A deep link that names no
+  // file, with a browser's Accept, gets the shell; `shell` asks for the
+  // shell by its own name, which the deep link's rate is judged against.
+  {
+    id: "spa",
+    title: "SPA deep link",
+    path: "/app/some/deep/link",
+    connections: 50,
+    status: 200,
+    size: SITE_FILES["index.html"],
+    headers: NAVIGATION,
+    extra: true,
+  },
+  {
+    id: "shell",
+    title: "SPA shell by name",
+    path: "/index.html",
+    connections: 50,
+    status: 200,
+    size: SITE_FILES["index.html"],
+    headers: NAVIGATION,
+    extra: true,
   },
 ];
 

@@ -113,6 +113,26 @@ function ratioRows(group: Group, scenarios: Scenario[], results: Results, peers:
 }
 
 /**
+ * The scenarios that at least one of `group`'s servers ran: the `extra`
+ * ones only where a variant of ours ran them.
+ *
+ * @param group The group.
+ * @param scenarios Every scenario, in table order.
+ * @param results Every cell measured.
+ * @returns The group's columns.
+ */
+export function scenariosShown(
+  group: Group,
+  scenarios: Scenario[],
+  results: Results,
+): Scenario[] {
+  const servers = [group.ours, ...group.peers, REFERENCE];
+  return scenarios.filter((scenario) =>
+    servers.some((server) => results.get(server)?.has(scenario.id))
+  );
+}
+
+/**
  * Renders one group: the medians table and the ratios table.
  *
  * @param group The group.
@@ -133,6 +153,8 @@ export function renderGroup(group: Group, scenarios: Scenario[], results: Result
   ];
   for (const scenario of scenarios) {
     for (const server of servers) {
+      // A server that does not run the scenario (its own list) has no row.
+      if (!results.get(server)?.has(scenario.id)) continue;
       lines.push(cellRow(scenario, server, results.get(server)?.get(scenario.id)));
     }
   }

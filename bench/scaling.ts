@@ -1,7 +1,7 @@
 /**
  * The scaling table under a runtime's group: each multi-process variant of
- * ours (a peer named `<ours>-…`, e.g. `ours-node-2p`) divided by ours in one
- * process, per scenario.
+ * ours (a peer named `<ours>-<n>p` or `<ours>-cluster`, e.g. `ours-node-2p`)
+ * divided by ours in one process, per scenario.
  *
  * @module
  */
@@ -20,9 +20,10 @@ import type { Group } from "./servers.ts";
  * @returns Markdown, or `""` when ours or every variant is missing from the run.
  */
 export function renderScaling(group: Group, scenarios: Scenario[], results: Results): string {
-  const variants = group.peers.filter((name) =>
-    name.startsWith(`${group.ours}-`) && results.has(name)
-  );
+  // Not the one-process feature variants (`-bare`, `-full`): they differ
+  // in options, not in processes.
+  const multi = new RegExp(`^${group.ours}-(\\d+p|cluster)$`);
+  const variants = group.peers.filter((name) => multi.test(name) && results.has(name));
   if (!results.has(group.ours) || variants.length === 0) return "";
   const rps = (server: string, scenario: Scenario) =>
     summarise(results.get(server)?.get(scenario.id))?.rps;
