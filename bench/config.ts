@@ -1,6 +1,6 @@
 /**
  * What the bench measures (the scenarios) and how long (the environment
- * variables `BENCH_DURATION`, `BENCH_REPEATS`, `BENCH_ONLY`).
+ * variables `BENCH_DURATION`, `BENCH_REPEATS`, `BENCH_ONLY`, `BENCH_SCENARIOS`).
  *
  * @module
  */
@@ -112,11 +112,14 @@ export interface BenchOptions {
   repeats: number;
   /** The server names to run, or `null` for all. */
   only: string[] | null;
+  /** The scenarios to run, in table order: all, or those `BENCH_SCENARIOS` names. */
+  scenarios: Scenario[];
 }
 
 /**
  * Reads `BENCH_DURATION` (default `5s`; `s` or `m` suffix), `BENCH_REPEATS`
- * (default 3, at most 20) and `BENCH_ONLY` (comma list of server names).
+ * (default 3, at most 20), `BENCH_ONLY` (comma list of server names) and
+ * `BENCH_SCENARIOS` (comma list of scenario ids).
  *
  * @param env The environment.
  * @returns The settings.
@@ -133,8 +136,25 @@ export function readOptions(env: Record<string, string | undefined>): BenchOptio
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) {
     throw new RangeError(`Cannot bench: BENCH_REPEATS "${repeats}" is not an integer 1-20`);
   }
-  const only = env.BENCH_ONLY?.trim()
-    ? env.BENCH_ONLY.split(",").map((name) => name.trim()).filter(Boolean)
-    : null;
-  return { duration: match[2] ? duration : `${duration}s`, durationSeconds, repeats, only };
+  const only = list(env.BENCH_ONLY);
+  const ids = list(env.BENCH_SCENARIOS);
+  const unknown = (ids ?? []).filter((id) => !SCENARIOS.some((scenario) => scenario.id === id));
+  if (unknown.length > 0) {
+    const known = SCENARIOS.map((scenario) => scenario.id).join(", ");
+    throw new RangeError(
+      `Cannot bench: unknown scenario "${unknown.join(", ")}" (known: ${known})`,
+    );
+  }
+  const scenarios = SCENARIOS.filter((scenario) => ids === null || ids.includes(scenario.id));
+  return {
+    duration: match[2] ? duration : `${duration}s`,
+    durationSeconds,
+    repeats,
+    only,
+    scenarios,
+  };
+}
+
+function list(value: string | undefined): string[] | null {
+  return value?.trim() ? value.split(",").map((item) => item.trim()).filter(Boolean) : null;
 }

@@ -15,7 +15,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { type BenchOptions, readOptions, type Scenario, SCENARIOS } from "./config.ts";
+import { type BenchOptions, readOptions, type Scenario } from "./config.ts";
 import { checkTools, describeRun } from "./environment.ts";
 import { evaluateGoals, renderGoals } from "./goals.ts";
 import { crashReason, isAlive, launch, restart, type Slot } from "./lineup.ts";
@@ -60,7 +60,7 @@ function note(cell: Cell, text: string): void {
 async function verifySlot(slot: Slot, context: Context): Promise<void> {
   const plans = new Map<string, Plan>();
   context.plans.set(slot.spec.name, plans);
-  for (const scenario of scenariosOf(slot.spec, SCENARIOS)) {
+  for (const scenario of scenariosOf(slot.spec, context.options.scenarios)) {
     const cell = cellOf(context, slot.spec.name, scenario.id);
     const plan: Plan = slot.server === null
       ? { ok: false, note: "did not start" }
@@ -115,16 +115,16 @@ async function warmUp(slots: Slot[], scenario: Scenario, context: Context): Prom
 }
 
 /** Server × scenario pairs to run: each server's own list, or every plain scenario. */
-function cellCount(slots: Slot[]): number {
-  return slots.reduce((sum, slot) => sum + scenariosOf(slot.spec, SCENARIOS).length, 0);
+function cellCount(slots: Slot[], scenarios: Scenario[]): number {
+  return slots.reduce((sum, slot) => sum + scenariosOf(slot.spec, scenarios).length, 0);
 }
 
 /** Round-robin: each repeat runs every server once, starting one further along. */
 async function measureAll(slots: Slot[], context: Context): Promise<void> {
   const { repeats } = context.options;
-  const total = cellCount(slots) * repeats;
+  const total = cellCount(slots, context.options.scenarios) * repeats;
   let done = 0;
-  for (const scenario of SCENARIOS) {
+  for (const scenario of context.options.scenarios) {
     const running = slots.filter((slot) => context.plans.get(slot.spec.name)?.has(scenario.id));
     await warmUp(running, scenario, context);
     for (let repeat = 0; repeat < repeats; repeat++) {
@@ -155,7 +155,7 @@ function noteMissingRuns(context: Context): void {
 
 function report(context: Context): string {
   const groups = [...GROUPS, ...FRAMEWORK_GROUPS].map((group) => {
-    const scenarios = scenariosShown(group, SCENARIOS, context.results);
+    const scenarios = scenariosShown(group, context.options.scenarios, context.results);
     return renderGroup(group, scenarios, context.results) +
       renderScaling(group, scenarios, context.results);
   }).filter(Boolean);
@@ -212,7 +212,8 @@ async function main(): Promise<void> {
       slots.push(await launch(spec, { dir: join(tmp, spec.name), site }));
     }
     for (const slot of slots) await verifySlot(slot, context);
-    const runs = cellCount(slots) * (options.repeats * options.durationSeconds + 1);
+    const runs = cellCount(slots, options.scenarios) *
+      (options.repeats * options.durationSeconds + 1);
     console.log(`measuring ${slots.length} servers, about ${(runs / 60).toFixed(1)} min`);
     await measureAll(slots, context);
     noteMissingRuns(context);
