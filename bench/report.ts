@@ -158,15 +158,17 @@ export function renderGroup(group: Group, scenarios: Scenario[], results: Result
       lines.push(cellRow(scenario, server, results.get(server)?.get(scenario.id)));
     }
   }
-  if (results.has(group.ours) && peers.length > 0) {
+  // Ratios only where ours has a cell (not the rows only a variant runs).
+  const columns = scenarios.filter((scenario) => results.get(group.ours)?.has(scenario.id));
+  if (columns.length > 0 && peers.length > 0) {
     lines.push(
       "",
       `${group.ours} ÷ peer (req/s: above 1 means ours is faster; p99 and peak RSS: below 1` +
         " means ours is lower):",
       "",
-      `| peer | metric | ${scenarios.map((scenario) => scenario.title).join(" | ")} |`,
-      `| --- | --- | ${scenarios.map(() => "---:").join(" | ")} |`,
-      ...ratioRows(group, scenarios, results, peers),
+      `| peer | metric | ${columns.map((scenario) => scenario.title).join(" | ")} |`,
+      `| --- | --- | ${columns.map(() => "---:").join(" | ")} |`,
+      ...ratioRows(group, columns, results, peers),
     );
   }
   return lines.join("\n") + "\n";
