@@ -1,6 +1,6 @@
 /**
  * What the bench measures (the scenarios) and how long (the environment
- * variables `BENCH_DURATION`, `BENCH_REPEATS`, `BENCH_ONLY`).
+ * variables `BENCH_DURATION`, `BENCH_REPEATS`, `BENCH_ONLY`, `BENCH_SCENARIOS`).
  *
  * @module
  */
@@ -26,6 +26,13 @@ export interface Scenario {
    * answers otherwise (most peers do not compress) is left out of the row.
    */
   encoding?: string;
+  /**
+   * Whether only the servers that name it in their `scenarios` run it (a
+   * feature of ours, such as the SPA fallback); every other server, peers
+   * included, leaves it out, and the tables show it only where it ran.
+   * @default {false}
+   */
+  extra?: boolean;
 }
 
 /** The files of the temp site, by name and size in bytes. */
@@ -35,6 +42,13 @@ export const SITE_FILES: Record<string, number> = {
   "10m.bin": 10 * 1024 * 1024,
   // JavaScript-like text, so that it compresses (see makeSite()).
   "64k.js": 64 * 1024,
+  // A single-page app's shell, the size of a bundler's (see makeSite()).
+  "index.html": 600,
+};
+
+/** What a browser's navigation sends, so that the SPA fallback applies. */
+const NAVIGATION = {
+  Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
 };
 
 /** The scenarios, in the order the tables show them. */
@@ -63,6 +77,29 @@ export const SCENARIOS: Scenario[] = [
     headers: { "Accept-Encoding": "gzip, deflate, br, zstd" },
     encoding: "br",
   },
+  // Issue 16 §5: the SPA fallback at hit speed. A deep link that names no
+  // file, with a browser's Accept, gets the shell; `shell` asks for the
+  // shell by its own name, which the deep link's rate is judged against.
+  {
+    id: "spa",
+    title: "SPA deep link",
+    path: "/app/some/deep/link",
+    connections: 50,
+    status: 200,
+    size: SITE_FILES["index.html"],
+    headers: NAVIGATION,
+    extra: true,
+  },
+  {
+    id: "shell",
+    title: "SPA shell by name",
+    path: "/index.html",
+    connections: 50,
+    status: 200,
+    size: SITE_FILES["index.html"],
+    headers: NAVIGATION,
+    extra: true,
+  },
 ];
 
 /** The run's settings, read from the environment. */
@@ -75,11 +112,14 @@ export interface BenchOptions {
   repeats: number;
   /** The server names to run, or `null` for all. */
   only: string[] | null;
+  /** The scenarios to run, in table order: all, or those `BENCH_SCENARIOS` names. */
+  scenarios: Scenario[];
 }
 
 /**
  * Reads `BENCH_DURATION` (default `5s`; `s` or `m` suffix), `BENCH_REPEATS`
- * (default 3, at most 20) and `BENCH_ONLY` (comma list of server names).
+ * (default 3, at most 20), `BENCH_ONLY` (comma list of server names) and
+ * `BENCH_SCENARIOS` (comma list of scenario ids).
  *
  * @param env The environment.
  * @returns The settings.
@@ -96,8 +136,25 @@ export function readOptions(env: Record<string, string | undefined>): BenchOptio
   if (!Number.isInteger(repeats) || repeats < 1 || repeats > 20) {
     throw new RangeError(`Cannot bench: BENCH_REPEATS "${repeats}" is not an integer 1-20`);
   }
-  const only = env.BENCH_ONLY?.trim()
-    ? env.BENCH_ONLY.split(",").map((name) => name.trim()).filter(Boolean)
-    : null;
-  return { duration: match[2] ? duration : `${duration}s`, durationSeconds, repeats, only };
+  const only = list(env.BENCH_ONLY);
+  const ids = list(env.BENCH_SCENARIOS);
+  const unknown = (ids ?? []).filter((id) => !SCENARIOS.some((scenario) => scenario.id === id));
+  if (unknown.length > 0) {
+    const known = SCENARIOS.map((scenario) => scenario.id).join(", ");
+    throw new RangeError(
+      `Cannot bench: unknown scenario "${unknown.join(", ")}" (known: ${known})`,
+    );
+  }
+  const scenarios = SCENARIOS.filter((scenario) => ids === null || ids.includes(scenario.id));
+  return {
+    duration: match[2] ? duration : `${duration}s`,
+    durationSeconds,
+    repeats,
+    only,
+    scenarios,
+  };
+}
+
+function list(value: string | undefined): string[] | null {
+  return value?.trim() ? value.split(",").map((item) => item.trim()).filter(Boolean) : null;
 }

@@ -1,59 +1,19 @@
 /**
- * The performance goals of issues 6 and 13, judged from one run: each goal's ratio
- * of this run's medians (or, for memory under a 1 GiB download, its
- * growth) and whether it holds.
+ * The performance goals of issues 6, 13 and 16, judged from one run: each
+ * goal's ratio of this run's medians (or, for memory under a 1 GiB
+ * download, its growth) and whether it holds.
  *
  * @module
  */
 
 import { SCENARIOS } from "./config.ts";
-import { type Results, summarise, type Summary } from "./report.ts";
+import { type GoalRow, judgeRatio, lookup, notMeasured, type RatioGoal, title } from "./judge.ts";
+import type { Results } from "./report.ts";
+import { BOUND_GOALS, roundTwoGoals } from "./round_two_goals.ts";
 import { growthMiB, RSS_GROWTH_LIMIT_MIB, type RssGrowth } from "./rss_growth.ts";
 import { type Group, GROUPS, REFERENCE } from "./servers.ts";
 
-/** One row of the goal table. */
-export interface GoalRow {
-  /** The goal, as its issue states it. */
-  goal: string;
-  /** What was divided by what, with the medians; or why it could not be. */
-  measured: string;
-  /** The ratio (or the figure), formatted; `—` when not measured. */
-  value: string;
-  /** The bound the value must meet, e.g. `≥ 1.50`. */
-  target: string;
-  /** `✅`, `❌`, `not measured`, or `comparison only`. */
-  holds: string;
-}
-
-type Metric = "rps" | "mibps" | "p99Ms" | "rssMiB";
-
-const integer = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-
-const METRICS: Record<Metric, { label: string; format(value: number): string }> = {
-  rps: { label: "req/s", format: (value) => integer.format(value) },
-  mibps: { label: "MiB/s", format: (value) => value.toFixed(1) },
-  p99Ms: { label: "p99", format: (value) => `${value.toFixed(2)} ms` },
-  rssMiB: { label: "peak RSS", format: (value) => `${value.toFixed(1)} MiB` },
-};
-
-/** A goal that divides ours's median by a peer's. */
-interface RatioGoal {
-  goal: string;
-  ours: string;
-  peer: string;
-  /** The scenario id of both cells. */
-  scenario: string;
-  /** The peer's scenario, when it differs (only for a comparison). */
-  peerScenario?: string;
-  /** What is divided. @default "rps" */
-  metric?: Metric;
-  /** ours ÷ peer must be at least this (rates) … */
-  atLeast?: number;
-  /** … or at most this (latency, memory). */
-  atMost?: number;
-  /** Shown for scale only: no goal is judged by it. */
-  comparisonOnly?: boolean;
-}
+export type { GoalRow } from "./judge.ts";
 
 /**
  * The goals, in the issue's order: a ratio to compute, or a row that this
@@ -67,6 +27,9 @@ const GOALS: Array<RatioGoal | GoalRow> = [
     scenario: "1k",
     atLeast: 0.8,
   })),
+  // Issue 16's, beside the ceiling's: the same hit ÷ what any never-stale
+  // server must do per request.
+  ...BOUND_GOALS,
   {
     goal: "Deno: 1 KiB ≥ 1.5× Hono",
     ours: "ours-deno",
@@ -97,6 +60,7 @@ const GOALS: Array<RatioGoal | GoalRow> = [
     value: "—",
     target: "≥ 4.00",
     holds: "not measured",
+    issue: 6,
   },
   { goal: "Bun: 1 KiB ≥ nginx", ours: "ours-bun", peer: REFERENCE, scenario: "1k", atLeast: 1 },
   { goal: "Bun: 1 KiB ≥ 2× Hono", ours: "ours-bun", peer: "hono-bun", scenario: "1k", atLeast: 2 },
@@ -142,6 +106,7 @@ const FRAMEWORK_GOALS: RatioGoal[] = ([
   ["Express", "ours-express", "serve-static", "serve-static"],
   ["Express", "ours-express", "sirv-express", "sirv"],
 ] as const).map(([where, ours, peer, label]) => ({
+  issue: 13,
   goal: `${where}: 1 KiB, ours ≥ ${label}`,
   ours,
   peer,
@@ -149,75 +114,15 @@ const FRAMEWORK_GOALS: RatioGoal[] = ([
   atLeast: 1,
 }));
 
-function title(runtime: string): string {
-  return runtime[0].toUpperCase() + runtime.slice(1);
-}
-
-function scenarioTitle(id: string): string {
-  return SCENARIOS.find((scenario) => scenario.id === id)?.title ?? id;
-}
-
-/** A cell's summary, or a sentence saying why there is none. */
-function lookup(
-  results: Results,
-  { server, scenario }: { server: string; scenario: string },
-): Summary | string {
-  const cell = results.get(server)?.get(scenario);
-  const summary = summarise(cell);
-  if (summary !== null) return summary;
-  const why = cell === undefined ? "not in this run" : cell.excluded ?? "no valid run";
-  return `no ${server} ${scenarioTitle(scenario)} cell (${why})`;
-}
-
-function notMeasured(row: Pick<GoalRow, "goal" | "measured" | "target">): GoalRow {
-  return { ...row, value: "—", holds: "not measured" };
-}
-
-/** ours ÷ peer, judged unrounded: 0.799 shows as 0.80 and fails ≥ 0.80. */
-function judgeRatio(spec: RatioGoal, results: Results): GoalRow {
-  const bound = spec.atLeast ?? spec.atMost!;
-  const target = spec.comparisonOnly
-    ? `(${bound.toFixed(2)}: the 304 goal, for scale)`
-    : `${spec.atLeast !== undefined ? "≥" : "≤"} ${bound.toFixed(2)}`;
-  const peerScenario = spec.peerScenario ?? spec.scenario;
-  const ours = lookup(results, { server: spec.ours, scenario: spec.scenario });
-  const peer = lookup(results, { server: spec.peer, scenario: peerScenario });
-  if (typeof ours === "string") return notMeasured({ goal: spec.goal, measured: ours, target });
-  if (typeof peer === "string") return notMeasured({ goal: spec.goal, measured: peer, target });
-  const metric = spec.metric ?? "rps";
-  const { label, format } = METRICS[metric];
-  const [oursValue, peerValue] = [ours[metric], peer[metric]];
-  if (peerValue === 0) {
-    return notMeasured({
-      goal: spec.goal,
-      measured: `${spec.peer}'s median ${label} is 0`,
-      target,
-    });
-  }
-  const where = peerScenario === spec.scenario
-    ? `${label}, ${scenarioTitle(spec.scenario)}`
-    : `${label}; ${scenarioTitle(spec.scenario)} ÷ ${scenarioTitle(peerScenario)}`;
-  const ratio = oursValue / peerValue;
-  const holds = spec.atLeast !== undefined ? ratio >= spec.atLeast : ratio <= spec.atMost!;
-  return {
-    goal: spec.goal,
-    measured: `${spec.ours} ${format(oursValue)} ÷ ${spec.peer} ${format(peerValue)} (${where})`,
-    value: ratio.toFixed(2),
-    target,
-    holds: spec.comparisonOnly ? "comparison only" : holds ? "✅" : "❌",
-  };
-}
-
 /**
  * A group's peers for the p99 and RSS goals: the reference (nginx) is a
- * fixed point, not a peer; a `ceiling-*` server answers a constant body
- * from memory and serves no file, so it is a bound, not a peer; an `ours-*`
+ * fixed point, not a peer; a `ceiling-*` or `bound-*` server answers a
+ * constant body from memory and serves no file, so it is a bound, not a
+ * peer; an `ours-*`
  * entry is a variant of ours.
  */
 function peersOf(group: Group): string[] {
-  return group.peers.filter((name) =>
-    name !== REFERENCE && !name.startsWith("ceiling-") && !name.startsWith("ours-")
-  );
+  return group.peers.filter((name) => name !== REFERENCE && !/^(ceiling|bound|ours)-/.test(name));
 }
 
 /**
@@ -252,7 +157,7 @@ function latencyRows(results: Results): GoalRow[] {
       rows.push(notMeasured({ goal, measured: `${group.ours} not in this run`, target: "≤ 1.00" }));
       continue;
     }
-    for (const scenario of SCENARIOS.filter((s) => s.connections === 50)) {
+    for (const scenario of SCENARIOS.filter((s) => s.connections === 50 && !s.extra)) {
       const goals = [
         { goal: `${group.title}: p99 ≤ best peer's, ${scenario.title}`, metric: "p99Ms" },
         { goal: `${group.title}: peak RSS ≤ that peer's, ${scenario.title}`, metric: "rssMiB" },
@@ -286,6 +191,7 @@ function growthRows(growths: RssGrowth[]): GoalRow[] {
       return notMeasured({ goal, measured: `${group.ours}: ${growth.error}`, target });
     }
     return {
+      issue: 6,
       goal,
       measured: `${group.ours} peak ${(growth.peakKiB / 1024).toFixed(1)} − before ` +
         `${(growth.beforeKiB / 1024).toFixed(1)} MiB (client at ${
@@ -299,11 +205,12 @@ function growthRows(growths: RssGrowth[]): GoalRow[] {
 }
 
 /**
- * Judges every goal of issues 6 and 13 against one run.
+ * Judges every goal of issues 6, 13 and 16 against one run.
  *
  * @param results The run's cells.
  * @param growths The 1 GiB probe's results (empty when it did not run).
- * @returns The goal table's rows: issue 6's in its order, then issue 13's.
+ * @returns The goal table's rows: issue 6's in its order (issue 16's bound
+ * rows beside its ceiling rows), then issue 13's, then issue 16's.
  */
 export function evaluateGoals(results: Results, growths: RssGrowth[]): GoalRow[] {
   const rows = GOALS.map((spec) => "holds" in spec ? spec : judgeRatio(spec, results));
@@ -312,7 +219,15 @@ export function evaluateGoals(results: Results, growths: RssGrowth[]): GoalRow[]
     ...latencyRows(results),
     ...growthRows(growths),
     ...FRAMEWORK_GOALS.map((spec) => judgeRatio(spec, results)),
+    ...roundTwoGoals(results),
   ];
+}
+
+function tally(rows: GoalRow[]): string {
+  const judged = rows.filter((row) => row.holds === "✅" || row.holds === "❌");
+  const held = judged.filter((row) => row.holds === "✅").length;
+  const unmeasured = rows.filter((row) => row.holds === "not measured").length;
+  return `${held} of ${judged.length} measured goals hold; ${unmeasured} not measured`;
 }
 
 /**
@@ -322,24 +237,26 @@ export function evaluateGoals(results: Results, growths: RssGrowth[]): GoalRow[]
  * @returns Markdown.
  */
 export function renderGoals(rows: GoalRow[]): string {
-  const judged = rows.filter((row) => row.holds === "✅" || row.holds === "❌");
-  const held = judged.filter((row) => row.holds === "✅").length;
-  const unmeasured = rows.filter((row) => row.holds === "not measured").length;
+  const issues = [...new Set(rows.map((row) => row.issue))].sort((a, b) => a - b);
+  const byIssue = issues.map((issue) =>
+    `issue ${issue}: ${tally(rows.filter((row) => row.issue === issue)).replace(" goals", "")}`
+  );
   return [
-    "## Goals (issues 6 and 13)",
+    `## Goals (issues ${issues.slice(0, -1).join(", ")} and ${issues.at(-1)})`,
     "",
-    `${held} of ${judged.length} measured goals hold; ${unmeasured} not measured.`,
+    `${tally(rows)} (${byIssue.join("; ")}).`,
     "",
     "Every ratio is ours ÷ peer from this run's medians (the tables below), judged unrounded:" +
     " req/s and MiB/s must reach the target; p99 and peak RSS must not exceed the best peer's," +
     " the best peer being the runtime's file server with the lowest median p99 in that scenario" +
-    " (nginx, the reference, and the `ceiling-*` servers, which serve no files, are not peers)." +
-    " Peak RSS is compared with that same peer.",
+    " (nginx, the reference, and the `ceiling-*` and `bound-*` servers, which serve no files," +
+    " are not peers). Peak RSS is compared with that same peer. Issue 16's p99 and peak RSS" +
+    " rows name their peer instead.",
     "",
-    "| goal | measured | value | target | holds |",
-    "| --- | --- | ---: | --- | --- |",
+    "| issue | goal | measured | value | target | holds |",
+    "| ---: | --- | --- | ---: | --- | --- |",
     ...rows.map((row) =>
-      `| ${row.goal} | ${row.measured} | ${row.value} | ${row.target} | ${row.holds} |`
+      `| ${row.issue} | ${row.goal} | ${row.measured} | ${row.value} | ${row.target} | ${row.holds} |`
     ),
     "",
   ].join("\n");

@@ -113,6 +113,26 @@ function ratioRows(group: Group, scenarios: Scenario[], results: Results, peers:
 }
 
 /**
+ * The scenarios that at least one of `group`'s servers ran: the `extra`
+ * ones only where a variant of ours ran them.
+ *
+ * @param group The group.
+ * @param scenarios Every scenario, in table order.
+ * @param results Every cell measured.
+ * @returns The group's columns.
+ */
+export function scenariosShown(
+  group: Group,
+  scenarios: Scenario[],
+  results: Results,
+): Scenario[] {
+  const servers = [group.ours, ...group.peers, REFERENCE];
+  return scenarios.filter((scenario) =>
+    servers.some((server) => results.get(server)?.has(scenario.id))
+  );
+}
+
+/**
  * Renders one group: the medians table and the ratios table.
  *
  * @param group The group.
@@ -133,18 +153,22 @@ export function renderGroup(group: Group, scenarios: Scenario[], results: Result
   ];
   for (const scenario of scenarios) {
     for (const server of servers) {
+      // A server that does not run the scenario (its own list) has no row.
+      if (!results.get(server)?.has(scenario.id)) continue;
       lines.push(cellRow(scenario, server, results.get(server)?.get(scenario.id)));
     }
   }
-  if (results.has(group.ours) && peers.length > 0) {
+  // Ratios only where ours has a cell (not the rows only a variant runs).
+  const columns = scenarios.filter((scenario) => results.get(group.ours)?.has(scenario.id));
+  if (columns.length > 0 && peers.length > 0) {
     lines.push(
       "",
       `${group.ours} ÷ peer (req/s: above 1 means ours is faster; p99 and peak RSS: below 1` +
         " means ours is lower):",
       "",
-      `| peer | metric | ${scenarios.map((scenario) => scenario.title).join(" | ")} |`,
-      `| --- | --- | ${scenarios.map(() => "---:").join(" | ")} |`,
-      ...ratioRows(group, scenarios, results, peers),
+      `| peer | metric | ${columns.map((scenario) => scenario.title).join(" | ")} |`,
+      `| --- | --- | ${columns.map(() => "---:").join(" | ")} |`,
+      ...ratioRows(group, columns, results, peers),
     );
   }
   return lines.join("\n") + "\n";

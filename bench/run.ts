@@ -15,12 +15,12 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { type BenchOptions, readOptions, type Scenario, SCENARIOS } from "./config.ts";
+import { type BenchOptions, readOptions, type Scenario } from "./config.ts";
 import { checkTools, describeRun } from "./environment.ts";
 import { evaluateGoals, renderGoals } from "./goals.ts";
 import { crashReason, isAlive, launch, restart, type Slot } from "./lineup.ts";
 import { killAllNow, sampleRss, stopServer } from "./processes.ts";
-import { type Cell, renderGroup, type Results } from "./report.ts";
+import { type Cell, renderGroup, type Results, scenariosShown } from "./report.ts";
 import { measureRssGrowth, renderRssGrowth, type RssGrowth } from "./rss_growth.ts";
 import {
   type FirstCompression,
@@ -28,7 +28,7 @@ import {
   renderFirstCompression,
 } from "./first_compression.ts";
 import { renderScaling } from "./scaling.ts";
-import { FRAMEWORK_GROUPS, GROUPS, ROOT, selectServers } from "./servers.ts";
+import { FRAMEWORK_GROUPS, GROUPS, ROOT, scenariosOf, selectServers } from "./servers.ts";
 import { makeSite } from "./site.ts";
 import { anomalies, type Plan, verify } from "./verify.ts";
 import { runWrk, type WrkRun } from "./wrk.ts";
@@ -60,7 +60,7 @@ function note(cell: Cell, text: string): void {
 async function verifySlot(slot: Slot, context: Context): Promise<void> {
   const plans = new Map<string, Plan>();
   context.plans.set(slot.spec.name, plans);
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenariosOf(slot.spec, context.options.scenarios)) {
     const cell = cellOf(context, slot.spec.name, scenario.id);
     const plan: Plan = slot.server === null
       ? { ok: false, note: "did not start" }
@@ -114,15 +114,21 @@ async function warmUp(slots: Slot[], scenario: Scenario, context: Context): Prom
   }
 }
 
+/** Server × scenario pairs to run: each server's own list, or every plain scenario. */
+function cellCount(slots: Slot[], scenarios: Scenario[]): number {
+  return slots.reduce((sum, slot) => sum + scenariosOf(slot.spec, scenarios).length, 0);
+}
+
 /** Round-robin: each repeat runs every server once, starting one further along. */
 async function measureAll(slots: Slot[], context: Context): Promise<void> {
   const { repeats } = context.options;
-  const total = SCENARIOS.length * repeats * slots.length;
+  const total = cellCount(slots, context.options.scenarios) * repeats;
   let done = 0;
-  for (const scenario of SCENARIOS) {
-    await warmUp(slots, scenario, context);
+  for (const scenario of context.options.scenarios) {
+    const running = slots.filter((slot) => context.plans.get(slot.spec.name)?.has(scenario.id));
+    await warmUp(running, scenario, context);
     for (let repeat = 0; repeat < repeats; repeat++) {
-      const order = slots.map((_, i) => slots[(i + repeat) % slots.length]);
+      const order = running.map((_, i) => running[(i + repeat) % running.length]);
       for (const slot of order) {
         done++;
         const plan = context.plans.get(slot.spec.name)?.get(scenario.id);
@@ -148,10 +154,11 @@ function noteMissingRuns(context: Context): void {
 }
 
 function report(context: Context): string {
-  const groups = [...GROUPS, ...FRAMEWORK_GROUPS].map((group) =>
-    renderGroup(group, SCENARIOS, context.results) +
-    renderScaling(group, SCENARIOS, context.results)
-  ).filter(Boolean);
+  const groups = [...GROUPS, ...FRAMEWORK_GROUPS].map((group) => {
+    const scenarios = scenariosShown(group, context.options.scenarios, context.results);
+    return renderGroup(group, scenarios, context.results) +
+      renderScaling(group, scenarios, context.results);
+  }).filter(Boolean);
   return [
     renderGoals(evaluateGoals(context.results, context.growths)),
     "## Results",
@@ -205,7 +212,8 @@ async function main(): Promise<void> {
       slots.push(await launch(spec, { dir: join(tmp, spec.name), site }));
     }
     for (const slot of slots) await verifySlot(slot, context);
-    const runs = SCENARIOS.length * (options.repeats * options.durationSeconds + 1) * slots.length;
+    const runs = cellCount(slots, options.scenarios) *
+      (options.repeats * options.durationSeconds + 1);
     console.log(`measuring ${slots.length} servers, about ${(runs / 60).toFixed(1)} min`);
     await measureAll(slots, context);
     noteMissingRuns(context);

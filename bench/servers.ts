@@ -7,6 +7,7 @@
 
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
+import type { Scenario } from "./config.ts";
 import { hasNginx, nginxCommand } from "./nginx.ts";
 
 /** The repository root (this file is `bench/servers.ts`). */
@@ -30,6 +31,12 @@ export interface ServerSpec {
   description: string;
   /** The argv that runs it: the real binary, never an npm/bunx wrapper. */
   command(context: StartContext): string[];
+  /**
+   * The ids of the scenarios it runs (a variant of ours that exists for
+   * one comparison runs only what that needs).
+   * @default every scenario that is not `extra`
+   */
+  scenarios?: readonly string[];
 }
 
 /** A table of the report: ours on one runtime and its peers there. */
@@ -65,18 +72,48 @@ function script(name: string): string {
   return join(ROOT, "bench", "servers", name);
 }
 
-function deno(file: string) {
+function deno(file: string, ...args: string[]) {
   return (
     { port, root }: StartContext,
-  ) => [bin("deno"), "run", "-A", script(file), `${port}`, root];
+  ) => [bin("deno"), "run", "-A", script(file), `${port}`, root, ...args];
 }
 
-function bun(file: string) {
-  return ({ port, root }: StartContext) => [bin("bun"), script(file), `${port}`, root];
+function bun(file: string, ...args: string[]) {
+  return ({ port, root }: StartContext) => [bin("bun"), script(file), `${port}`, root, ...args];
 }
 
-function node(file: string) {
-  return ({ port, root }: StartContext) => [bin("node"), script(file), `${port}`, root];
+function node(file: string, ...args: string[]) {
+  return ({ port, root }: StartContext) => [bin("node"), script(file), `${port}`, root, ...args];
+}
+
+/**
+ * Issue 16's servers on `runtime`: the never-stale bound, and ours with
+ * every feature off (`-bare`, GET 1 KiB only) and on (`-full`: GET 1 KiB
+ * and the SPA rows), as FEATURES in `servers/_ours.ts` sets them.
+ */
+function issue16(runtime: "deno" | "bun" | "node"): ServerSpec[] {
+  const start = { deno, bun, node }[runtime];
+  const name = runtime[0].toUpperCase() + runtime.slice(1);
+  return [
+    {
+      name: `bound-${runtime}`,
+      description: `${name}'s never-stale bound: one \`lstat\`, then a constant 1 KiB answer` +
+        " with ours's header fields (1 KiB row only)",
+      command: start(`bound_${runtime}.ts`),
+    },
+    {
+      name: `ours-${runtime}-bare`,
+      description: `ours on ${name}, every feature off (GET 1 KiB only)`,
+      command: start(`ours_${runtime}.ts`, "--features", "bare"),
+      scenarios: ["1k"],
+    },
+    {
+      name: `ours-${runtime}-full`,
+      description: `ours on ${name}: compression, SPA, cache policy, content tags (1 KiB, SPA)`,
+      command: start(`ours_${runtime}.ts`, "--features", "full"),
+      scenarios: ["1k", "spa", "shell"],
+    },
+  ];
 }
 
 /** Processes in the multi-process variants of ours: one per core of this machine. */
@@ -131,6 +168,7 @@ export const SERVERS: ServerSpec[] = [
     description: "Deno's ceiling: `Deno.serve` with one constant 1 KiB body (1 KiB row only)",
     command: deno("ceiling_deno.ts"),
   },
+  ...issue16("deno"),
   { name: "ours-bun", description: "ours, `serve()` from `./bun`", command: bun("ours_bun.ts") },
   {
     name: "ours-bun-2p",
@@ -142,6 +180,7 @@ export const SERVERS: ServerSpec[] = [
     description: "Bun's ceiling: `Bun.serve` with one constant 1 KiB body (1 KiB row only)",
     command: bun("ceiling_bun.ts"),
   },
+  ...issue16("bun"),
   {
     name: "bun-file",
     description: "`Bun.serve` + `Bun.file` (path → file, 404 when missing)",
@@ -177,6 +216,7 @@ export const SERVERS: ServerSpec[] = [
     description: "Node's ceiling: `node:http` with one constant 1 KiB body (1 KiB row only)",
     command: node("ceiling_node.ts"),
   },
+  ...issue16("node"),
   {
     name: "sirv",
     description: "sirv on `node:http`, `etag: true`",
@@ -226,13 +266,32 @@ export const SERVERS: ServerSpec[] = [
 
 /** The report's tables. */
 export const GROUPS: Group[] = [
-  // The multi-process variants of ours come first among the peers, so that
-  // their rows sit under ours; renderScaling() divides them by ours.
-  { title: "Deno", ours: "ours-deno", peers: ["ours-deno-2p", "ceiling-deno", "hono-deno"] },
+  // The variants of ours come first among the peers, so that their rows sit
+  // under ours; renderScaling() divides the multi-process ones by ours.
+  {
+    title: "Deno",
+    ours: "ours-deno",
+    peers: [
+      "ours-deno-2p",
+      "ours-deno-bare",
+      "ours-deno-full",
+      "bound-deno",
+      "ceiling-deno",
+      "hono-deno",
+    ],
+  },
   {
     title: "Bun",
     ours: "ours-bun",
-    peers: ["ours-bun-2p", "ceiling-bun", "bun-file", "hono-bun"],
+    peers: [
+      "ours-bun-2p",
+      "ours-bun-bare",
+      "ours-bun-full",
+      "bound-bun",
+      "ceiling-bun",
+      "bun-file",
+      "hono-bun",
+    ],
   },
   {
     title: "Node",
@@ -240,6 +299,9 @@ export const GROUPS: Group[] = [
     peers: [
       "ours-node-2p",
       "ours-node-cluster",
+      "ours-node-bare",
+      "ours-node-full",
+      "bound-node",
       "ceiling-node",
       "sirv",
       "serve-static",
@@ -269,6 +331,20 @@ export const FRAMEWORK_GROUPS: Group[] = [
     framework: true,
   },
 ];
+
+/**
+ * The scenarios `spec` runs: its own list, or every scenario that is not
+ * `extra`.
+ *
+ * @param spec The server.
+ * @param scenarios Every scenario, in table order.
+ * @returns Those it runs, in the same order.
+ */
+export function scenariosOf(spec: ServerSpec, scenarios: readonly Scenario[]): Scenario[] {
+  return scenarios.filter((scenario) =>
+    spec.scenarios === undefined ? !scenario.extra : spec.scenarios.includes(scenario.id)
+  );
+}
 
 /**
  * The servers to run: all (nginx only when installed), or those `only` names.

@@ -6,7 +6,8 @@
  * the one port, all with `reusePort`: this one, and N − 1 copies of the same
  * script that it starts as its children with `--reuse-port`, so that the
  * harness's process tree (whose RSS it sums) holds the N servers and
- * nothing else.
+ * nothing else. `--features bare` or `--features full` picks the options
+ * (see {@linkcode FEATURES}): what a feature costs a cached hit (issue 16).
  *
  * @module
  */
@@ -21,24 +22,55 @@ export interface OursMode {
   processes: number;
   /** Whether to listen with `reusePort`. */
   reusePort: boolean;
+  /** Which options, by the name of a {@linkcode FEATURES} entry. */
+  features: keyof typeof FEATURES;
 }
 
 /**
- * Reads the mode from the arguments after `PORT ROOT`: nothing,
- * `--processes N` or `--reuse-port`.
+ * The option sets of ours's servers. `default` is what `ours-<runtime>`
+ * runs, as the CLI serves: compression on (it applies to the .js rows
+ * only; the .bin files are not compressible), cache policy off. `bare`
+ * turns every feature off, `full` turns on every feature a cached hit
+ * might pay for. The small-file cache is on in all three: it is the hit.
+ */
+export const FEATURES = {
+  default: { compress: true },
+  bare: { compress: false, spa: false, cacheControl: false, etag: "mtime" },
+  full: { compress: true, spa: true, cacheControl: true, etag: "content" },
+} as const satisfies Record<string, Partial<ServeOptions>>;
+
+const USAGE = "expected --processes N or --reuse-port, and --features bare|full";
+
+/**
+ * Reads the mode from the arguments after `PORT ROOT`: `--processes N` or
+ * `--reuse-port`, and `--features bare|full`, each at most once.
  *
  * @param args The arguments.
  * @returns The mode.
  * @throws {RangeError} for anything else.
  */
 export function parseMode(args: string[]): OursMode {
-  if (args.length === 0) return { processes: 1, reusePort: false };
-  if (args.length === 1 && args[0] === "--reuse-port") return { processes: 1, reusePort: true };
-  const processes = Number(args[1]);
-  if (args.length === 2 && args[0] === "--processes" && Number.isInteger(processes)) {
-    if (processes >= 1 && processes <= 64) return { processes, reusePort: processes > 1 };
+  const mode: OursMode = { processes: 1, reusePort: false, features: "default" };
+  const fail = () => new RangeError(`Cannot start: ${USAGE}, not "${args.join(" ")}"`);
+  const seen = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (seen.has(flag)) throw fail();
+    seen.add(flag);
+    if (flag === "--reuse-port") {
+      mode.reusePort = true;
+    } else if (flag === "--processes") {
+      const processes = Number(value);
+      if (!Number.isInteger(processes) || processes < 1 || processes > 64) throw fail();
+      Object.assign(mode, { processes, reusePort: processes > 1 });
+      i++;
+    } else if (flag === "--features" && (value === "bare" || value === "full")) {
+      mode.features = value;
+      i++;
+    } else throw fail();
   }
-  throw new RangeError(`Cannot start: expected --processes N or --reuse-port, not "${args}"`);
+  if (seen.has("--reuse-port") && seen.has("--processes")) throw fail();
+  return mode;
 }
 
 /**
@@ -55,7 +87,10 @@ export async function runOurs(
   const controller = new AbortController();
   process.on("SIGINT", () => controller.abort());
   process.on("SIGTERM", () => controller.abort());
-  const copies = Array.from({ length: mode.processes - 1 }, () => startCopy(port, root));
+  const copies = Array.from(
+    { length: mode.processes - 1 },
+    () => startCopy(port, root, mode.features),
+  );
   const server = await serve({
     root,
     port: Number(port),
@@ -63,9 +98,7 @@ export async function runOurs(
     reusePort: mode.reusePort,
     signal: controller.signal,
     gracePeriodMs: 1000,
-    // As the CLI serves: compression on (it applies to the .js rows only;
-    // the .bin files are not compressible), cache policy off.
-    compress: true,
+    ...FEATURES[mode.features],
   });
   console.log(`ready ${server.url}`);
   await server.finished;
@@ -78,11 +111,12 @@ export async function runOurs(
  * 0 (after the SIGTERM the harness sends to the whole group). A copy that
  * fails takes this process down (exit 1), so the harness sees the crash.
  */
-function startCopy(port: string, root: string): Promise<void> {
+function startCopy(port: string, root: string, features: OursMode["features"]): Promise<void> {
   // Deno needs its permission and unstable flags again; Bun and Node run
   // the script as it is.
   const flags = "Deno" in globalThis ? ["run", "-A", "--unstable-net"] : [];
   const argv = [...flags, process.argv[1], port, root, "--reuse-port"];
+  if (features !== "default") argv.push("--features", features);
   const child = spawn(process.execPath, argv, { stdio: "inherit" });
   return new Promise((resolve) => {
     child.once("exit", (code, signal) => {

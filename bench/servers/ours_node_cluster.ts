@@ -32,5 +32,5 @@ if (cluster.isPrimary) {
     if (--left === 0) process.exit(0);
   });
 } else {
-  await runOurs(serve, { processes: 1, reusePort: false });
+  await runOurs(serve, { processes: 1, reusePort: false, features: "default" });
 }
