@@ -1,6 +1,7 @@
 /**
  * What the bench measures (the scenarios) and how long (the environment
- * variables `BENCH_DURATION`, `BENCH_REPEATS`, `BENCH_ONLY`).
+ * variables `BENCH_DURATION`, `BENCH_REPEATS`, `BENCH_ONLY`,
+ * `BENCH_SCENARIOS`).
  *
  * @module
  */
@@ -75,15 +76,18 @@ export interface BenchOptions {
   repeats: number;
   /** The server names to run, or `null` for all. */
   only: string[] | null;
+  /** The scenarios to run, in the tables' order. */
+  scenarios: Scenario[];
 }
 
 /**
  * Reads `BENCH_DURATION` (default `5s`; `s` or `m` suffix), `BENCH_REPEATS`
- * (default 3, at most 20) and `BENCH_ONLY` (comma list of server names).
+ * (default 3, at most 20), `BENCH_ONLY` (comma list of server names) and
+ * `BENCH_SCENARIOS` (comma list of scenario ids, default all).
  *
  * @param env The environment.
  * @returns The settings.
- * @throws {RangeError} for a malformed value.
+ * @throws {RangeError} for a malformed value or an unknown scenario id.
  */
 export function readOptions(env: Record<string, string | undefined>): BenchOptions {
   const duration = env.BENCH_DURATION?.trim() || "5s";
@@ -99,5 +103,25 @@ export function readOptions(env: Record<string, string | undefined>): BenchOptio
   const only = env.BENCH_ONLY?.trim()
     ? env.BENCH_ONLY.split(",").map((name) => name.trim()).filter(Boolean)
     : null;
-  return { duration: match[2] ? duration : `${duration}s`, durationSeconds, repeats, only };
+  return {
+    duration: match[2] ? duration : `${duration}s`,
+    durationSeconds,
+    repeats,
+    only,
+    scenarios: readScenarios(env.BENCH_SCENARIOS),
+  };
+}
+
+// An unknown id is refused rather than skipped, so that a typo cannot
+// produce a report with an empty row.
+function readScenarios(list: string | undefined): Scenario[] {
+  if (!list?.trim()) return SCENARIOS;
+  const ids = list.split(",").map((id) => id.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!SCENARIOS.some((scenario) => scenario.id === id)) {
+      const known = SCENARIOS.map((scenario) => scenario.id).join(", ");
+      throw new RangeError(`Cannot bench: BENCH_SCENARIOS has "${id}", not one of ${known}`);
+    }
+  }
+  return SCENARIOS.filter((scenario) => ids.includes(scenario.id));
 }

@@ -15,7 +15,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import { type BenchOptions, readOptions, type Scenario, SCENARIOS } from "./config.ts";
+import { type BenchOptions, readOptions, type Scenario } from "./config.ts";
 import { checkTools, describeRun } from "./environment.ts";
 import { evaluateGoals, renderGoals } from "./goals.ts";
 import { crashReason, isAlive, launch, restart, type Slot } from "./lineup.ts";
@@ -60,7 +60,7 @@ function note(cell: Cell, text: string): void {
 async function verifySlot(slot: Slot, context: Context): Promise<void> {
   const plans = new Map<string, Plan>();
   context.plans.set(slot.spec.name, plans);
-  for (const scenario of SCENARIOS) {
+  for (const scenario of context.options.scenarios) {
     const cell = cellOf(context, slot.spec.name, scenario.id);
     const plan: Plan = slot.server === null
       ? { ok: false, note: "did not start" }
@@ -116,10 +116,10 @@ async function warmUp(slots: Slot[], scenario: Scenario, context: Context): Prom
 
 /** Round-robin: each repeat runs every server once, starting one further along. */
 async function measureAll(slots: Slot[], context: Context): Promise<void> {
-  const { repeats } = context.options;
-  const total = SCENARIOS.length * repeats * slots.length;
+  const { repeats, scenarios } = context.options;
+  const total = scenarios.length * repeats * slots.length;
   let done = 0;
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenarios) {
     await warmUp(slots, scenario, context);
     for (let repeat = 0; repeat < repeats; repeat++) {
       const order = slots.map((_, i) => slots[(i + repeat) % slots.length]);
@@ -149,8 +149,8 @@ function noteMissingRuns(context: Context): void {
 
 function report(context: Context): string {
   const groups = [...GROUPS, ...FRAMEWORK_GROUPS].map((group) =>
-    renderGroup(group, SCENARIOS, context.results) +
-    renderScaling(group, SCENARIOS, context.results)
+    renderGroup(group, context.options.scenarios, context.results) +
+    renderScaling(group, context.options.scenarios, context.results)
   ).filter(Boolean);
   return [
     renderGoals(evaluateGoals(context.results, context.growths)),
@@ -205,7 +205,8 @@ async function main(): Promise<void> {
       slots.push(await launch(spec, { dir: join(tmp, spec.name), site }));
     }
     for (const slot of slots) await verifySlot(slot, context);
-    const runs = SCENARIOS.length * (options.repeats * options.durationSeconds + 1) * slots.length;
+    const runs = options.scenarios.length * (options.repeats * options.durationSeconds + 1) *
+      slots.length;
     console.log(`measuring ${slots.length} servers, about ${(runs / 60).toFixed(1)} min`);
     await measureAll(slots, context);
     noteMissingRuns(context);

@@ -29,6 +29,7 @@
  */
 
 import { denoFileSystem } from "../fs/deno.ts";
+import { cuttableBody } from "../fs/cuttable_body.ts";
 import { checkFraming, REBASE, rebasedUrl, refusalResponse, SERVE } from "./_request_framing.ts";
 import { loggedAnswers, withBody } from "./_deno_log.ts";
 import {
@@ -212,6 +213,18 @@ class InFlight {
     // `body` is read only for large bodies: reading it turns a string or
     // bytes body into a stream, which Deno 2.9 then sends chunked.
     if (!(length > CUTTABLE_SIZE) || response.body === null) return response;
+    const cuttable = cuttableBody(response.body);
+    if (cuttable !== null) {
+      // The port's own file bodies are cut directly: no second stream, no
+      // extra JavaScript step per chunk (src/fs/cuttable_body.ts).
+      const cut = () => cuttable.cut(new Error("Cannot finish response: grace period over"));
+      // Only Deno.serve reads it from here on (a logging wrapper passes
+      // each chunk straight on, asking for the next only when Deno does).
+      cuttable.detachSent();
+      this.#cuts.add(cut);
+      cuttable.ended.then(() => this.#cuts.delete(cut));
+      return response;
+    }
     const reader = response.body.getReader();
     const cuts = this.#cuts;
     let cut = () => {};
