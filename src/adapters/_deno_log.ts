@@ -109,6 +109,9 @@ class StreamMeter {
         this.cut = true;
         return reader.cancel(reason);
       },
+      // No read-ahead: a file body whose sent chunks are detached
+      // (src/fs/cuttable_body.ts) must be asked for its next chunk only
+      // once Deno has taken the last one.
     }, { highWaterMark: 0 });
     return withBody(response, body);
   }

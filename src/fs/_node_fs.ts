@@ -30,6 +30,7 @@ import {
 import { arch, platform } from "node:process";
 import { setImmediate } from "node:timers";
 import type { ByteRange, DirEntry, FileInfo, OpenOptions, RealEntry } from "../core/fs.ts";
+import { markCuttable } from "./cuttable_body.ts";
 
 /** Ranges up to this size are read at once into memory instead of streamed. */
 export const SMALL_READ = 64 * 1024;
@@ -489,9 +490,13 @@ export interface ChunkSource {
  * The bytes `range` of an open file as a stream of reads of `chunkSize`,
  * pulled one at a time. The file is closed at the end, on cancel and on
  * failure; a file that shrinks fails the body (`EIO`) rather than end it
- * short of the Content-Length already sent. `take()` hands the open file to
- * a caller that sends it another way (the adapters' side doors), as long as
- * nothing was read yet: then the stream no longer closes it.
+ * short of the Content-Length already sent, and reads never go past the
+ * range, so a file that grows sends no more than it. `take()` hands the
+ * open file to a caller that sends it another way (the adapters' side
+ * doors), as long as nothing was read yet: then the stream no longer closes
+ * it. The body is registered as {@linkcode markCuttable}, so that an
+ * adapter can end it at the close of a grace period without wrapping it,
+ * and let go of each chunk once the next is asked for.
  *
  * @returns The body, and `take()`, which tells whether ownership moved.
  */
@@ -504,6 +509,7 @@ export function chunkedBody(
   const end = range.end + 1;
   let closing: Promise<void> | null = null;
   let started = false;
+  const ended = Promise.withResolvers<void>();
   const close = () =>
     closing ??= (async () => {
       try {
@@ -511,13 +517,25 @@ export function chunkedBody(
       } catch {
         // Already closed.
       }
+      ended.resolve();
     })();
+  let stream: ReadableStreamDefaultController<Uint8Array> | null = null;
+  let detaching = false;
+  let previous: Uint8Array<ArrayBuffer> | null = null;
   const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      stream = controller;
+    },
     async pull(controller) {
       started = true;
+      // The reader asked for this chunk, so it has taken the last one.
+      if (previous !== null && !previous.buffer.detached) previous.buffer.transfer(0);
+      previous = null;
       try {
         const buffer = new Uint8Array(Math.min(chunkSize, end - position));
+        if (detaching) previous = buffer;
         const count = await file.read(buffer, position);
+        // Cancelled or cut while reading: the stream is over already.
         if (closing !== null) return;
         if (count === 0) throw fsError("EIO", "file shrank while being read");
         position += count;
@@ -533,9 +551,21 @@ export function chunkedBody(
     },
     cancel: close,
   }, { highWaterMark: 0 });
+  markCuttable(body, {
+    cut(error) {
+      if (closing !== null) return;
+      close();
+      stream?.error(error);
+    },
+    detachSent() {
+      detaching = true;
+    },
+    ended: ended.promise,
+  });
   const take = () => {
     if (started || closing !== null) return false;
     closing = Promise.resolve();
+    ended.resolve();
     return true;
   };
   return { body, take };

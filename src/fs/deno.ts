@@ -166,11 +166,12 @@ async function openRange(
   return fileStream(file, { start: range.start, end: Math.min(range.end, size - 1) });
 }
 
-// Reads of 1 MiB: with one JavaScript step per MiB this stream outruns
-// `FsFile.readable` (64 KiB steps) once the adapter wraps large bodies so
-// that a grace period can cut them: 10 MiB files went from 0.99 to
-// 1.7 GB/s in wrk (bench/README.md).
-const CHUNK_SIZE = 1024 * 1024;
+// Reads of 256 KiB. FsFile.readable is faster still, but Deno 2.9 sends it
+// without JavaScript, so nothing could cut it when a grace period ends
+// (src/fs/cuttable_body.ts). With chunks detached once sent, 256 KiB cost
+// the server about half the CPU per byte that 1 MiB did (bench/README.md,
+// "Large files on Deno").
+const CHUNK_SIZE = 256 * 1024;
 
 // Reads follow the FsFile's own position (sought to the range's start), so
 // the position chunkedBody() passes is not needed.
