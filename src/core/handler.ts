@@ -14,8 +14,10 @@ import { listingResponse } from "./listing_response.ts";
 import { archiveResponse } from "./archive_response.ts";
 import { isNavigation, spaFallback } from "./spa_fallback.ts";
 import { notFoundPage } from "./not_found_page.ts";
-import { cleanUrlResponse } from "./clean_urls.ts";
+import { cleanUrlPageName, cleanUrlResponse } from "./clean_urls.ts";
 import { type CachedLookup, FileCache } from "./file_cache.ts";
+import { MAX_ABSENT_KEY_LENGTH, NegativeCache } from "./negative_cache.ts";
+import { observeAbsence } from "./observe_absence.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
 import { cachedLookup, cacheKey, type CacheSlot, serveFile } from "./serve_file.ts";
@@ -25,6 +27,7 @@ import {
   clonedResponse,
   HANDLE_VIEW,
   type HandleView,
+  notFoundReply,
   type Reply,
 } from "./fast_paths.ts";
 
@@ -112,17 +115,25 @@ function pathOf(url: string): string {
 class Context {
   readonly options: ResolvedOptions;
   readonly cache: FileCache | null;
+  // Paths known to name nothing. As many as the file cache holds files:
+  // an entry is at most about 1.5 KiB (MAX_ABSENT_KEY_LENGTH), so the
+  // default 4,096 hold at most 6 MiB, and the one option that turns the
+  // cache off turns this off too.
+  readonly absent: NegativeCache | null;
   #realRoot: Promise<string> | null = null;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.cache = options.cache === null ? null : new FileCache(options.cache);
+    this.absent = options.cache === null ? null : new NegativeCache(options.cache.maxFiles);
   }
 
   /**
-   * The answer for a cached file, or `null` when the full path must run:
-   * not cached, changed, or a request the cache does not answer (Range,
-   * If-Match, If-Unmodified-Since, other methods).
+   * The answer for a cached file, or the plain 404 for a path known to name
+   * nothing when no fallback (`spa`, `notFound`) would answer it instead;
+   * or `null` when the full path must run: not cached, changed, or a
+   * request the cache does not answer (Range, If-Match,
+   * If-Unmodified-Since, other methods).
    */
   async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
     if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
@@ -133,7 +144,11 @@ class Context {
     ) return null;
     const key = cacheKey(pathname, headers, this.options);
     const file = await this.cache.get(key, this.options.fs);
-    if (file === null) return null;
+    if (file === null) {
+      const { spa, notFound } = this.options;
+      if (spa !== null || notFound !== null || !await this.isAbsent(pathname)) return null;
+      return notFoundReply(method);
+    }
     const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
     const fields = status === 304 ? file.notModifiedHeaders : file.headers;
     const body = status === 304 || method === "HEAD" ? null : file.bytes;
@@ -144,6 +159,34 @@ class Context {
       response: () => reply(body, status, fields),
       clonedResponse: () => clonedResponse(file, status, method),
     };
+  }
+
+  /**
+   * Whether the URL path `pathname` is known to name nothing now. A 404
+   * does not depend on Accept-Encoding, so the key is the path alone.
+   */
+  isAbsent(pathname: string): Promise<boolean> {
+    return this.absent === null
+      ? Promise.resolve(false)
+      : this.absent.has(pathname, this.options.fs);
+  }
+
+  /**
+   * Keeps `pathname` as naming nothing, when a walk down `segments` sees
+   * that consistently (see observeAbsence()). With clean URLs, `name.html`
+   * must be missing too: it would be served for `name`.
+   */
+  async noteAbsent(
+    pathname: string,
+    place: { root: string; segments: readonly string[]; trailingSlash: boolean },
+  ): Promise<void> {
+    const { absent, options } = this;
+    if (absent === null || pathname.length > MAX_ABSENT_KEY_LENGTH) return;
+    const { root, segments, trailingSlash } = place;
+    const sibling = cleanUrlPageName(segments, trailingSlash, options) ?? undefined;
+    const now = Date.now();
+    const absence = await observeAbsence(root, segments, { fs: options.fs, now, sibling });
+    if (absence !== null) absent.set(pathname, absence);
   }
 
   /** Where an answer for `pathname`, found by `lookup`, may be cached. */
@@ -212,14 +255,20 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   if (denied !== null) return errorResponse(denied, method);
 
   const root = await context.realRoot();
-  const found = await locate(root, segments, options);
-  if (options.cleanUrls) {
+  // A path known to name nothing skips the lookup, and the clean-URL page
+  // too (its absence was seen with the path's); the fallbacks still run.
+  const known = await context.isAbsent(url.pathname);
+  const found = known ? 404 : await locate(root, segments, options);
+  if (options.cleanUrls && !known) {
     const serve = serveUncached(context, root);
     const target = { root, segments, trailingSlash, found, search: url.search, serve };
     const clean = await cleanUrlResponse(request, target, options);
     if (clean !== null) return clean;
   }
-  if (found === 404) return await missing(request, context, segments);
+  if (found === 404) {
+    if (!known) await context.noteAbsent(url.pathname, { root, segments, trailingSlash });
+    return await missing(request, context, segments);
+  }
   if (typeof found === "number") return errorResponse(found, method);
 
   if (found.info.kind === "directory") {
