@@ -147,13 +147,18 @@ test("createFileHandler() negative cache drops an entry when its folder changes"
   tree.add(`${ROOT}/a`, "directory", true);
   const handler = handlerOn(tree);
   assert.equal((await get(handler, "/a/new.txt")).status, 404);
+  tree.take();
   assert.equal((await get(handler, "/a/new.txt")).status, 404);
+  assert.deepEqual(tree.take(), [`lstat ${ROOT}/a`], "kept");
   tree.add(`${ROOT}/a/new.txt`, "file");
   assert.deepEqual(await get(handler, "/a/new.txt"), { status: 200, text: `${ROOT}/a/new.txt\n` });
   // Another name in the folder also drops it: the next request looks again.
   tree.add(`${ROOT}/a/other`, "directory", true);
   tree.add(`${ROOT}/a/other/x`, "file", true);
   assert.equal((await get(handler, "/a/gone.txt")).status, 404);
+  tree.take();
+  assert.equal((await get(handler, "/a/gone.txt")).status, 404);
+  assert.deepEqual(tree.take(), [`lstat ${ROOT}/a`], "kept");
   tree.add(`${ROOT}/a/sibling.txt`, "file", true);
   tree.take();
   assert.equal((await get(handler, "/a/gone.txt")).status, 404);
