@@ -17,7 +17,8 @@ export interface FileCacheLimits {
    */
   maxBytes?: number;
   /**
-   * The most files held at once.
+   * The most files held at once; also the most paths the negative cache
+   * holds as known to name nothing.
    * @default {4096}
    */
   maxFiles?: number;
