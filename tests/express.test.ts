@@ -188,7 +188,9 @@ test(`serveFiles() on ${RUNTIME} falls through on a path known to be missing`, a
   const answers: string[] = [];
   for (const path of ["/aged/gone.txt", "/aged/gone.txt", "/strict/gone.txt", "/strict/gone.txt"]) {
     const response = await get(base, path);
-    answers.push(`${response.status} ${response.headers.get("content-type")} ${await response.text()}`);
+    answers.push(
+      `${response.status} ${response.headers.get("content-type")} ${await response.text()}`,
+    );
   }
   assert.deepEqual(answers, [
     "200 null after the middleware",

@@ -187,7 +187,9 @@ test("createFileHandler() negative cache records nothing through a link", async 
       tree.take();
       assert.equal((await get(handler, "/link/missing.txt")).status, 404);
       assert.ok(
-        tree.take().some((call) => call.endsWith(`${ROOT}/link/missing.txt`) && !call.startsWith("l")),
+        tree.take().some((call) =>
+          call.endsWith(`${ROOT}/link/missing.txt`) && !call.startsWith("l")
+        ),
         `${symlinks}: request ${i + 1} looks up again`,
       );
     }
@@ -232,7 +234,9 @@ test("createFileHandler() negative cache replaces only the lookup under spa and 
   tree.add(`${ROOT}/index.html`, "file", true);
   const handler = handlerOn(tree, { spa: true, notFound: "404.html" });
   const html = { headers: { accept: "text/html" } };
-  for (const [path, text] of [["/app/route", `${ROOT}/index.html\n`], ["/x.png", `${ROOT}/404.html\n`]]) {
+  for (
+    const [path, text] of [["/app/route", `${ROOT}/index.html\n`], ["/x.png", `${ROOT}/404.html\n`]]
+  ) {
     await get(handler, path, html);
     tree.take();
     const again = await get(handler, path, html);

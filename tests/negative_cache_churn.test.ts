@@ -73,7 +73,9 @@ test("serve() answers a path that comes and goes under load, never stale", {
       const got = response.status === 404 ? null : response.status === 200 ? text : undefined;
       if (got === undefined) tally.problems.push(`status ${response.status}`);
       else if (!allowed.includes(got)) {
-        tally.problems.push(`${response.status} "${text.slice(0, 20)}" for versions ${before}-${after}`);
+        tally.problems.push(
+          `${response.status} "${text.slice(0, 20)}" for versions ${before}-${after}`,
+        );
       } else if (got !== null && response.headers.get("content-length") !== String(got.length)) {
         tally.problems.push(`Content-Length ${response.headers.get("content-length")}`);
       } else if (got === null) tally.notFound++;

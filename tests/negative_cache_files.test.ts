@@ -103,7 +103,10 @@ test("createFileHandler() answers a known-missing path with its 404 page, then t
   const { get, lookups, handler } = counted({ notFound: "404.html" });
   const html = { headers: { accept: "text/html" } };
   for (let i = 0; i < 2; i++) {
-    assert.deepEqual(await get("/fallback/x.txt", html), { status: 404, text: "<p>not here</p>\n" });
+    assert.deepEqual(await get("/fallback/x.txt", html), {
+      status: 404,
+      text: "<p>not here</p>\n",
+    });
   }
   assert.equal(lookups.filter((path) => path === "/fallback/x.txt").length, 1);
   assert.equal(await handler[CACHED_REPLY]("GET", "/fallback/x.txt", new Headers()), null);

@@ -44,12 +44,31 @@ interface Slot {
  * leads (through whatever ancestors) to that very version, any name under
  * it resolves in it, and the name is still missing; the answer is 404
  * under every symlink policy, so the ancestors need no check of their own.
+ *
+ * @example A kept path, until its folder changes
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NegativeCache } from "./negative_cache.ts";
+ * import type { FileInfo, FileSystem } from "./fs.ts";
+ *
+ * let folder: FileInfo = { kind: "directory", size: 0, mtimeMs: 1, ctimeMs: 1, dev: 1, ino: 2 };
+ * const fs = { lstat: () => Promise.resolve(folder) } as unknown as FileSystem;
+ * const cache = new NegativeCache(4096);
+ * cache.set("/favicon.ico", { folder: "/srv/www", info: folder });
+ * assert.equal(await cache.has("/favicon.ico", fs), true);
+ * folder = { ...folder, mtimeMs: 2, ctimeMs: 2 };
+ * assert.equal(await cache.has("/favicon.ico", fs), false);
+ * ```
  */
 export class NegativeCache {
   #maxEntries: number;
   #slots = new Map<string, Slot>();
 
-  /** @param maxEntries The most paths held at once. */
+  /**
+   * Makes an empty cache.
+   *
+   * @param maxEntries The most paths held at once.
+   */
   constructor(maxEntries: number) {
     this.#maxEntries = maxEntries;
   }
