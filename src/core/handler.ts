@@ -120,12 +120,15 @@ class Context {
   // default 4,096 hold at most 6 MiB, and the one option that turns the
   // cache off turns this off too.
   readonly absent: NegativeCache | null;
+  // Whether a known-missing path gets the plain 404: no fallback answers it.
+  readonly #plainNotFound: boolean;
   #realRoot: Promise<string> | null = null;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.cache = options.cache === null ? null : new FileCache(options.cache);
     this.absent = options.cache === null ? null : new NegativeCache(options.cache.maxFiles);
+    this.#plainNotFound = options.spa === null && options.notFound === null;
   }
 
   /**
@@ -137,6 +140,14 @@ class Context {
    */
   async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
     if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
+    // The full path answers a missing path 404 before it reads any field
+    // (Range, conditionals, codings), so neither does this.
+    const absent = this.absent!;
+    if (
+      this.#plainNotFound && absent.holds(pathname) && await absent.has(pathname, this.options.fs)
+    ) {
+      return notFoundReply(method);
+    }
     // These take the full path, which would look the file up again.
     if (
       headers.get("range") !== null || headers.get("if-match") !== null ||
@@ -144,11 +155,7 @@ class Context {
     ) return null;
     const key = cacheKey(pathname, headers, this.options);
     const file = await this.cache.get(key, this.options.fs);
-    if (file === null) {
-      const { spa, notFound } = this.options;
-      if (spa !== null || notFound !== null || !await this.isAbsent(pathname)) return null;
-      return notFoundReply(method);
-    }
+    if (file === null) return null;
     const status = evaluatePreconditions(method, headers, file) === 304 ? 304 : 200;
     const fields = status === 304 ? file.notModifiedHeaders : file.headers;
     const body = status === 304 || method === "HEAD" ? null : file.bytes;

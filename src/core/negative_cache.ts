@@ -79,6 +79,14 @@ export class NegativeCache {
   }
 
   /**
+   * Whether an entry is held for `key`, unchecked: lets a caller skip
+   * {@linkcode NegativeCache.has}'s await when there is none.
+   */
+  holds(key: string): boolean {
+    return this.#slots.has(key);
+  }
+
+  /**
    * Whether `key` still names nothing, checked now through `fs`; an entry
    * whose folder changed, vanished or cannot be read is dropped.
    */
