@@ -309,8 +309,9 @@ function bunResponder(
       request = new Request(rebased, received);
     }
     try {
-      // A cached file is answered before the checks below: its body is
-      // bytes, and its HEAD answer needs only a Date.
+      // A cached file, or a known-missing path's 404, is answered before
+      // the checks below: its body is bytes, and its HEAD answer needs only
+      // a Date.
       if (cached !== undefined) {
         const reply = await cached(method, request.url, request.headers);
         if (reply !== null) {

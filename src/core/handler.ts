@@ -178,22 +178,18 @@ class Context {
       : this.absent.has(pathname, this.options.fs);
   }
 
-  /**
-   * Keeps `pathname` as naming nothing, when a walk down `segments` sees
-   * that consistently (see observeAbsence()). With clean URLs, `name.html`
-   * must be missing too: it would be served for `name`.
-   */
+  /** Keeps `pathname` as naming nothing, when a walk down it sees that (observeAbsence()). */
   async noteAbsent(
     pathname: string,
     place: { root: string; segments: readonly string[]; trailingSlash: boolean },
   ): Promise<void> {
-    const { absent, options } = this;
-    if (absent === null || pathname.length > MAX_ABSENT_KEY_LENGTH) return;
+    if (this.absent === null || pathname.length > MAX_ABSENT_KEY_LENGTH) return;
     const { root, segments, trailingSlash } = place;
-    const sibling = cleanUrlPageName(segments, trailingSlash, options) ?? undefined;
+    // With clean URLs `name.html` would be served for `name`: it must be missing too.
+    const sibling = cleanUrlPageName(segments, trailingSlash, this.options) ?? undefined;
     const now = Date.now();
-    const absence = await observeAbsence(root, segments, { fs: options.fs, now, sibling });
-    if (absence !== null) absent.set(pathname, absence);
+    const absence = await observeAbsence(root, segments, { fs: this.options.fs, now, sibling });
+    if (absence !== null) this.absent.set(pathname, absence);
   }
 
   /** Where an answer for `pathname`, found by `lookup`, may be cached. */
