@@ -145,6 +145,8 @@ export function serveFiles(options: ServeFilesOptions): NodeMiddleware {
     const headers = nodeHeaderReader(req);
     if (target.startsWith("/") && (method === "GET" || method === "HEAD")) {
       const reply = await cached(method, target, headers);
+      // A path known to name nothing is the next middleware's, as below.
+      if (reply !== null && reply.status === 404 && fallthrough) return next();
       if (reply !== null) return writeReply(reply, req, res, STATE);
     }
     const secure = (req.socket as { encrypted?: boolean }).encrypted === true;

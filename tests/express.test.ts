@@ -16,6 +16,7 @@ import connectModule from "connect";
 import polka from "polka";
 import { type NodeMiddleware, serveFiles } from "../src/express.ts";
 import { nodeFileSystem } from "../src/fs/node.ts";
+import type { FileInfo, FileSystem } from "../src/core/fs.ts";
 import { RUNTIME } from "./_helpers/fixture.ts";
 
 const ROOT = mkdtempSync(join(tmpdir(), "fileserver-express-"));
@@ -152,6 +153,54 @@ test(`serveFiles() on ${RUNTIME} falls through to a route on a missing file`, as
   const response = await get(EXPRESS, "/missing.txt");
   assert.equal(response.status, 200);
   assert.equal(await response.text(), "after the middleware");
+});
+
+// The node port with every time ten seconds older, consistently: folders
+// count as settled at once, so the negative cache keeps missing paths here.
+// It counts the lookups of full paths.
+function agedPort() {
+  const port = nodeFileSystem();
+  const lookups: string[] = [];
+  const age = (info: FileInfo): FileInfo => ({
+    ...info,
+    mtimeMs: info.mtimeMs === null ? null : info.mtimeMs - 10_000,
+    ctimeMs: info.ctimeMs === null ? null : info.ctimeMs - 10_000,
+  });
+  const fs: FileSystem = {
+    ...port,
+    lstat: async (path) => age(await port.lstat(path)),
+    lstatSync: (path) => age(port.lstatSync!(path)),
+    realStat: async (path) => {
+      lookups.push(path.slice(ROOT.length));
+      const found = await port.realStat(path);
+      return { ...found, info: age(found.info) };
+    },
+  };
+  return { fs, lookups };
+}
+
+test(`serveFiles() on ${RUNTIME} falls through on a path known to be missing`, async () => {
+  const aged = agedPort();
+  const app = express();
+  app.use("/aged", serveFiles({ root: ROOT, fs: aged.fs }));
+  app.use("/strict", serveFiles({ root: ROOT, fs: aged.fs, fallthrough: false }));
+  app.use(((_req, res) => void res.end("after the middleware")) as Route);
+  const base = await listen(app);
+  const answers: string[] = [];
+  for (const path of ["/aged/gone.txt", "/aged/gone.txt", "/strict/gone.txt", "/strict/gone.txt"]) {
+    const response = await get(base, path);
+    answers.push(
+      `${response.status} ${response.headers.get("content-type")} ${await response.text()}`,
+    );
+  }
+  assert.deepEqual(answers, [
+    "200 null after the middleware",
+    "200 null after the middleware",
+    "404 text/plain; charset=utf-8 Not Found\n",
+    "404 text/plain; charset=utf-8 Not Found\n",
+  ]);
+  // Each second request was answered from the negative cache.
+  assert.deepEqual(aged.lookups, ["/gone.txt", "/gone.txt"]);
 });
 
 test(`serveFiles() on ${RUNTIME} falls through on POST (405 semantics)`, async () => {

@@ -171,7 +171,8 @@ export function refuseConnect(req: NodeRequest, target: Duplex | NodeResponse): 
   target.end(head + "\r\n" + body);
 }
 
-// A cached file is answered straight from the file handler's reply, with
+// A cached file (or a path known to name nothing, with its plain 404) is
+// answered straight from the file handler's reply, with
 // no web Request or Response built: on Node 24 those two cost more than the
 // rest of the request (bench/README.md).
 // Whether it was: at once, or later when the port can only tell later.

@@ -330,8 +330,8 @@ function bunResponder(
       request = new Request(rebased, received);
     }
     if (cached === undefined) return answerFully(request, received);
-    // A cached file is answered before the checks below: its body is
-    // bytes, and its HEAD answer needs only a Date.
+    // A cached file, or a known-missing path's 404, is answered before the
+    // checks below: its body is bytes, and its HEAD answer needs only a Date.
     try {
       const reply = cached(method, request.url, request.headers);
       if (reply instanceof Promise) {

@@ -156,8 +156,9 @@ export async function serve(options: ServeOptions): Promise<Server> {
         duplex: "half",
       } as RequestInit);
     }
-    // A cached file is answered before any of the work below: its body is
-    // small, and the handler never sees the request or its signal.
+    // A cached file, or a known-missing path's 404, is answered before any
+    // of the work below: its body is small, and the handler never sees the
+    // request or its signal.
     if (cached !== undefined) {
       const reply = cached(method, request.url, request.headers);
       if (reply instanceof Promise) {

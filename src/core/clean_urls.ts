@@ -71,7 +71,7 @@ export async function cleanUrlResponse(
   const last = segments[segments.length - 1];
   const parent = segments.slice(0, -1);
   const isFile = typeof found !== "number" && found.info.kind === "file";
-  if (last.endsWith(".html") && last.length > ".html".length) {
+  if (isPageName(last)) {
     if (!isFile) return null;
     const clean = await cleanForm(root, parent, last, options);
     return clean === null ? null : redirectResponse(clean + target.search, request.method);
@@ -85,6 +85,46 @@ export async function cleanUrlResponse(
   // Not cached under `/about` (ServeLocated): a file `about` created later
   // must win, and a cache hit checks only the file it read.
   return await target.serve(request, pageSegments, page);
+}
+
+/**
+ * The name of the page that clean URLs would serve in place of a missing
+ * path, in the folder of its last segment (`about.html` for `/about`), or
+ * `null` when they would serve none.
+ *
+ * @param segments The decoded segments under the root.
+ * @param trailingSlash Whether the URL ended with `/`.
+ * @param options The handler's options.
+ * @returns The page's name, or `null`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { cleanUrlPageName } from "./clean_urls.ts";
+ * import { resolveOptions } from "./options.ts";
+ * import type { FileSystem } from "./fs.ts";
+ *
+ * const unused = () => Promise.reject(new Error("not called"));
+ * const fs = {
+ *   stat: unused, lstat: unused, realPath: unused, realStat: unused, readDir: unused, open: unused,
+ * } as unknown as FileSystem;
+ * const options = resolveOptions({ root: "/srv", fs, cleanUrls: true });
+ * assert.equal(cleanUrlPageName(["docs", "about"], false, options), "about.html");
+ * assert.equal(cleanUrlPageName(["about.html"], false, options), null);
+ * ```
+ */
+export function cleanUrlPageName(
+  segments: readonly string[],
+  trailingSlash: boolean,
+  options: ResolvedOptions,
+): string | null {
+  if (!options.cleanUrls || trailingSlash || segments.length === 0) return null;
+  const last = segments[segments.length - 1];
+  return isPageName(last) ? null : last + ".html";
+}
+
+function isPageName(name: string): boolean {
+  return name.endsWith(".html") && name.length > ".html".length;
 }
 
 // The URL that serves this same file, or null when it would serve another

@@ -9,15 +9,15 @@
 
 import type { CachedFile } from "./file_cache.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
-import { reply } from "./responses.ts";
+import { errorResponse, reply } from "./responses.ts";
 
 /** An answer given without building a `Response`: see {@linkcode CACHED_REPLY}. */
 export interface Reply {
-  /** 200 or 304. */
+  /** 200 or 304 for a cached file, 404 for a path known to name nothing. */
   status: number;
   /** The header fields, names in lower case. */
   headers: ReadonlyArray<[string, string]>;
-  /** The body, or `null` (HEAD, 304). */
+  /** The body, or `null` (HEAD, 304). Shared: never to be written to. */
   body: Uint8Array<ArrayBuffer> | null;
   /** The same answer as a new `Response`. */
   response(): Response;
@@ -35,10 +35,12 @@ export interface Reply {
 /**
  * The key under which a file handler carries its cache-only path:
  * `handler[CACHED_REPLY](method, target, headers)` gives the answer
- * `handler(request)` would give for a cached file (a 200 or 304), as a
- * {@linkcode Reply}, or `null` when the handler must be called: at once when
- * the port has synchronous lookups, else as a promise (await it either way).
- * An adapter that returns the answer at once spares its runtime a promise. The
+ * `handler(request)` would give for a cached file (a 200 or 304) or for a
+ * path the negative cache knows to name nothing (the plain 404, only when
+ * neither `spa` nor `notFound` is set), as a {@linkcode Reply}, or `null`
+ * when the handler must be called: at once when the port has synchronous
+ * lookups, else as a promise (await it either way). An adapter that returns
+ * the answer at once spares its runtime a promise. The
  * target is `request.url` or an origin-form request target (`/a/b?q`).
  *
  * Adapters use it to answer before any per-request work of their own: on
@@ -139,4 +141,52 @@ export function clonedResponse(file: CachedFile, status: 200 | 304, method: stri
     kind === "notModified" ? file.notModifiedHeaders : file.headers,
   );
   return template.clone();
+}
+
+// The plain 404 as errorResponse(404, method) builds it, its fields in the
+// order a Headers object lists them, so that an adapter writing them from
+// the list (Node) sends what it sends for that Response.
+const NOT_FOUND_BODY = "Not Found\n";
+const NOT_FOUND_FIELDS: ReadonlyArray<[string, string]> = [
+  ["content-length", String(NOT_FOUND_BODY.length)],
+  ["content-type", "text/plain; charset=utf-8"],
+  ["x-content-type-options", "nosniff"],
+];
+const notFoundReplies: { get?: Reply; head?: Reply } = {};
+
+/**
+ * The plain 404 to `method` as a {@linkcode Reply}: the same status, fields
+ * and body as `errorResponse(404, method)`, made once per method and
+ * shared, with its `Response` template.
+ *
+ * @param method GET or HEAD.
+ * @returns The reply.
+ *
+ * @example The same answer as errorResponse()
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { notFoundReply } from "./fast_paths.ts";
+ * import { errorResponse } from "./responses.ts";
+ *
+ * const reply = notFoundReply("GET");
+ * const expected = errorResponse(404, "GET");
+ * assert.deepEqual(reply.headers, [...expected.headers]);
+ * assert.equal(await reply.clonedResponse().text(), await expected.text());
+ * ```
+ */
+export function notFoundReply(method: string): Reply {
+  const kind = method === "HEAD" ? "head" : "get";
+  return notFoundReplies[kind] ??= makeNotFoundReply(method === "HEAD" ? "HEAD" : "GET");
+}
+
+function makeNotFoundReply(method: "GET" | "HEAD"): Reply {
+  const body = method === "HEAD" ? null : new TextEncoder().encode(NOT_FOUND_BODY);
+  let template: Response | undefined;
+  return {
+    status: 404,
+    headers: NOT_FOUND_FIELDS,
+    body,
+    response: () => errorResponse(404, method),
+    clonedResponse: () => (template ??= errorResponse(404, method)).clone(),
+  };
 }

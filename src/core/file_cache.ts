@@ -17,7 +17,8 @@ export interface FileCacheLimits {
    */
   maxBytes?: number;
   /**
-   * The most files held at once.
+   * The most files held at once; also the most paths the negative cache
+   * holds as known to name nothing.
    * @default {4096}
    */
   maxFiles?: number;
@@ -150,8 +151,8 @@ export class FileCache {
    * {@linkcode SETTLE_MS}); `now` is the time its bytes were read.
    */
   set(key: string, file: CachedFile, now: number): void {
-    if (!settled(file.info, now)) return;
-    if (file.guards?.some((guard) => !settled(guard.info, now))) return;
+    if (!isSettled(file.info, now)) return;
+    if (file.guards?.some((guard) => !isSettled(guard.info, now))) return;
     const size = footprint(file);
     if (size > this.#maxBytes) return;
     this.delete(key);
@@ -186,9 +187,25 @@ export class FileCache {
   }
 }
 
-// The bytes are held twice: once as bytes, and once inside the GET answer
-// built from them (a Response copies its body).
-function settled(info: FileInfo, now: number): boolean {
+/**
+ * Whether an entry has been still for longer than {@linkcode SETTLE_MS} at
+ * `now`, so that a later change cannot hide behind the same timestamp.
+ *
+ * @param info The entry's metadata.
+ * @param now The time of the observation, in milliseconds since the epoch.
+ * @returns `false` also when the entry has no time at all.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSettled, SETTLE_MS } from "./file_cache.ts";
+ *
+ * const info = { kind: "file", size: 0, mtimeMs: 0, ctimeMs: 1000, dev: 1, ino: 2 } as const;
+ * assert.equal(isSettled(info, 1000 + SETTLE_MS + 1), true);
+ * assert.equal(isSettled(info, 1000 + SETTLE_MS), false);
+ * ```
+ */
+export function isSettled(info: FileInfo, now: number): boolean {
   const changed = info.ctimeMs ?? info.mtimeMs;
   return changed !== null && now - changed > SETTLE_MS;
 }
@@ -220,6 +237,8 @@ function isCurrent(file: CachedFile, look: (path: string, follow: boolean) => Fi
   return true;
 }
 
+// The bytes are held twice: once as bytes, and once inside the GET answer
+// built from them (a Response copies its body).
 function footprint(file: CachedFile): number {
   return 2 * file.bytes.byteLength;
 }

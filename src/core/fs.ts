@@ -123,6 +123,9 @@ export interface FileSystem {
    * offers it, with {@linkcode FileSystem.statSync}, so that a cached file
    * is checked and answered with no async step. Deno.serve and Bun.serve
    * send a `Response` returned at once sooner than one behind a promise.
+   * A port that wraps another (`{ ...port, lstat }`) and changes `lstat`
+   * must change or drop `lstatSync` and `statSync` too: the cache uses them
+   * when they are there.
    */
   lstatSync?(path: string): FileInfo;
   /** {@linkcode FileSystem.stat}'s answer, given at once: optional, as `lstatSync`. */

@@ -14,8 +14,10 @@ import { listingResponse } from "./listing_response.ts";
 import { archiveResponse } from "./archive_response.ts";
 import { isNavigation, spaFallback } from "./spa_fallback.ts";
 import { notFoundPage } from "./not_found_page.ts";
-import { cleanUrlResponse } from "./clean_urls.ts";
+import { cleanUrlPageName, cleanUrlResponse } from "./clean_urls.ts";
 import { type CachedFile, type CachedLookup, FileCache } from "./file_cache.ts";
+import { MAX_ABSENT_KEY_LENGTH, NegativeCache } from "./negative_cache.ts";
+import { observeAbsence } from "./observe_absence.ts";
 import { evaluatePreconditions } from "./conditional.ts";
 import type { HeaderReader, RequestView } from "./request_view.ts";
 import { cachedLookup, cacheKey, type CacheSlot, serveFile } from "./serve_file.ts";
@@ -25,6 +27,7 @@ import {
   clonedResponse,
   HANDLE_VIEW,
   type HandleView,
+  notFoundReply,
   type Reply,
 } from "./fast_paths.ts";
 
@@ -115,22 +118,38 @@ function pathOf(url: string): string {
 class Context {
   readonly options: ResolvedOptions;
   readonly cache: FileCache | null;
+  // Paths known to name nothing. As many as the file cache holds files:
+  // an entry is at most about 1.5 KiB (MAX_ABSENT_KEY_LENGTH), so the
+  // default 4,096 hold at most 6 MiB, and the one option that turns the
+  // cache off turns this off too.
+  readonly absent: NegativeCache | null;
+  // Whether a known-missing path gets the plain 404: no fallback answers it.
+  readonly #plainNotFound: boolean;
   #realRoot: Promise<string> | null = null;
 
   constructor(options: ResolvedOptions) {
     this.options = options;
     this.cache = options.cache === null ? null : new FileCache(options.cache);
+    this.absent = options.cache === null ? null : new NegativeCache(options.cache.maxFiles);
+    this.#plainNotFound = options.spa === null && options.notFound === null;
   }
 
   /**
-   * The answer for a cached file, or `null` when the full path must run:
-   * not cached, changed, or a request the cache does not answer (Range,
-   * If-Match, If-Unmodified-Since, other methods).
+   * The answer for a cached file, or the plain 404 for a path known to name
+   * nothing when no fallback (`spa`, `notFound`) would answer it instead;
+   * or `null` when the full path must run: not cached, changed, or a
+   * request the cache does not answer (Range, If-Match,
+   * If-Unmodified-Since, other methods).
    */
   async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
-    const key = this.#cacheKey(method, pathname, headers);
+    if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
+    const { fs } = this.options;
+    if (this.#knownMissing(pathname) && await this.absent!.has(pathname, fs)) {
+      return notFoundReply(method);
+    }
+    const key = this.#cacheKey(pathname, headers);
     if (key === null) return null;
-    const file = await this.cache!.get(key, this.options.fs);
+    const file = await this.cache.get(key, fs);
     return file === null ? null : cachedAnswer(file, method, headers);
   }
 
@@ -139,21 +158,58 @@ class Context {
    * can tell (the port has no synchronous lookups).
    */
   replyNow(method: string, pathname: string, headers: HeaderReader): Reply | null | undefined {
-    const key = this.#cacheKey(method, pathname, headers);
+    if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
+    const { fs } = this.options;
+    if (this.#knownMissing(pathname)) {
+      const absent = this.absent!.hasNow(pathname, fs);
+      if (absent === undefined) return undefined;
+      if (absent) return notFoundReply(method);
+    }
+    const key = this.#cacheKey(pathname, headers);
     if (key === null) return null;
-    const file = this.cache!.getNow(key, this.options.fs);
+    const file = this.cache.getNow(key, fs);
     return file == null ? file : cachedAnswer(file, method, headers);
   }
 
+  // Whether `pathname` may be a known-missing path answered with the plain
+  // 404. The full path answers a missing path 404 before it reads any
+  // field (Range, conditionals, codings), so neither does the cache.
+  #knownMissing(pathname: string): boolean {
+    return this.#plainNotFound && this.absent!.holds(pathname);
+  }
+
   // The cache key of a request the cache may answer, or null.
-  #cacheKey(method: string, pathname: string, headers: HeaderReader): string | null {
-    if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
+  #cacheKey(pathname: string, headers: HeaderReader): string | null {
     // These take the full path, which would look the file up again.
     if (
       headers.get("range") !== null || headers.get("if-match") !== null ||
       headers.get("if-unmodified-since") !== null
     ) return null;
     return cacheKey(pathname, headers, this.options);
+  }
+
+  /**
+   * Whether the URL path `pathname` is known to name nothing now. A 404
+   * does not depend on Accept-Encoding, so the key is the path alone.
+   */
+  isAbsent(pathname: string): Promise<boolean> {
+    return this.absent === null
+      ? Promise.resolve(false)
+      : this.absent.has(pathname, this.options.fs);
+  }
+
+  /** Keeps `pathname` as naming nothing, when a walk down it sees that (observeAbsence()). */
+  async noteAbsent(
+    pathname: string,
+    place: { root: string; segments: readonly string[]; trailingSlash: boolean },
+  ): Promise<void> {
+    if (this.absent === null || pathname.length > MAX_ABSENT_KEY_LENGTH) return;
+    const { root, segments, trailingSlash } = place;
+    // With clean URLs `name.html` would be served for `name`: it must be missing too.
+    const sibling = cleanUrlPageName(segments, trailingSlash, this.options) ?? undefined;
+    const now = Date.now();
+    const absence = await observeAbsence(root, segments, { fs: this.options.fs, now, sibling });
+    if (absence !== null) this.absent.set(pathname, absence);
   }
 
   /** Where an answer for `pathname`, found by `lookup`, may be cached. */
@@ -222,14 +278,20 @@ async function handle(request: RequestView, context: Context): Promise<Response>
   if (denied !== null) return errorResponse(denied, method);
 
   const root = await context.realRoot();
-  const found = await locate(root, segments, options);
-  if (options.cleanUrls) {
+  // A path known to name nothing skips the lookup, and the clean-URL page
+  // too (its absence was seen with the path's); the fallbacks still run.
+  const known = await context.isAbsent(url.pathname);
+  const found = known ? 404 : await locate(root, segments, options);
+  if (options.cleanUrls && !known) {
     const serve = serveUncached(context, root);
     const target = { root, segments, trailingSlash, found, search: url.search, serve };
     const clean = await cleanUrlResponse(request, target, options);
     if (clean !== null) return clean;
   }
-  if (found === 404) return await missing(request, context, segments);
+  if (found === 404) {
+    if (!known) await context.noteAbsent(url.pathname, { root, segments, trailingSlash });
+    return await missing(request, context, segments);
+  }
   if (typeof found === "number") return errorResponse(found, method);
 
   if (found.info.kind === "directory") {

@@ -101,7 +101,10 @@ export interface FileHandlerOptions {
    * checks that the file is still the version read (same inode, size, mtime
    * and ctime, reached through real directories). A file is cached only
    * once it has not changed for 2 s, and paths through symbolic links are
-   * not cached (unless `symlinks` is `"always"`).
+   * not cached (unless `symlinks` is `"always"`). Paths that name nothing
+   * are kept too, as many as `maxFiles`: a 404 then costs one `lstat` of
+   * the deepest folder on the path, which must still be the version the
+   * name was missing from.
    * @default {{ maxBytes: 33554432, maxFiles: 4096 }}
    */
   cache?: FileCacheLimits | false;
