@@ -18,9 +18,12 @@ let root: string;
 let staging: string;
 let port: FileSystem;
 
+const SHELL = "<!doctype html><title>app</title><div id=app></div>\n";
+const NAVIGATE = { accept: "text/html,application/xhtml+xml,*/*;q=0.8" };
+
 // One folder per test, made before the wait: a folder's ctime cannot be set
 // back (utimes sets only atime and mtime), so they settle by waiting once.
-const FOLDERS = ["file", "folder", "rename", "parent", "fresh", "fallback", "clean", "head"];
+const FOLDERS = ["file", "folder", "rename", "parent", "fresh", "fallback", "clean", "head", "app"];
 
 before(async () => {
   base = mkdtempSync(join(tmpdir(), "fileserver-negative-"));
@@ -29,6 +32,7 @@ before(async () => {
   mkdirSync(staging);
   for (const folder of FOLDERS) mkdirSync(join(root, folder), { recursive: true });
   writeFileSync(join(root, "404.html"), "<p>not here</p>\n");
+  writeFileSync(join(root, "index.html"), SHELL);
   writeFileSync(join(staging, "page.txt"), "renamed into place\n");
   port = await runtimeFileSystem();
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 300));
@@ -135,4 +139,56 @@ test("createFileHandler() answers HEAD of a known-missing path as before, then t
   writeFileSync(join(root, "head", "h.txt"), "h\n");
   assert.equal(await handler[CACHED_REPLY]("HEAD", "/head/h.txt", new Headers()), null);
   assert.equal((await get("/head/h.txt", { method: "HEAD" })).status, 200);
+});
+
+test("createFileHandler() with spa answers a known-missing deep link from the cache, as the full path does", async () => {
+  const { handler, lookups } = counted({ spa: true });
+  const first = await handler(new Request("http://localhost/app/users/42", { headers: NAVIGATE }));
+  assert.equal(first.status, 200);
+  assert.equal(await first.text(), SHELL);
+  const looked = lookups.length;
+  // Asked again, the path is known to name nothing and the shell is cached:
+  // at once through the adapters' side door, with no lookup.
+  const reply = handler[CACHED_REPLY]("GET", "/app/users/42", new Headers(NAVIGATE));
+  assert.ok(!(reply instanceof Promise));
+  assert.equal(reply?.status, 200);
+  const second = await handler(new Request("http://localhost/app/users/42", { headers: NAVIGATE }));
+  assert.equal(await second.text(), SHELL);
+  assert.equal(lookups.length, looked);
+  assert.deepEqual([...second.headers], [...first.headers]);
+  assert.equal(second.headers.get("cache-control"), "no-cache");
+  assert.equal(second.headers.get("vary"), "Accept");
+  // A revalidation and a HEAD, from the cache too, carry the same fields.
+  const etag = first.headers.get("etag")!;
+  const headers = { ...NAVIGATE, "if-none-match": etag };
+  const revalidated = await handler(new Request("http://localhost/app/users/42", { headers }));
+  assert.equal(revalidated.status, 304);
+  assert.equal(revalidated.headers.get("vary"), "Accept");
+  assert.equal(revalidated.headers.get("cache-control"), "no-cache");
+  const head = await handler(
+    new Request("http://localhost/app/users/42", { method: "HEAD", headers: NAVIGATE }),
+  );
+  assert.equal(head.headers.get("content-length"), String(SHELL.length));
+  assert.equal(lookups.length, looked);
+  // Not a navigation: the full path, which answers 404.
+  const asset = await handler(new Request("http://localhost/app/users/42"));
+  assert.equal(asset.status, 404);
+  await asset.body?.cancel();
+});
+
+test("createFileHandler() with spa serves a file created at a cached deep link's path, and a new shell", async () => {
+  const { get } = counted({ spa: true });
+  const navigate = async (path: string) => {
+    const response = await get(path, { headers: NAVIGATE });
+    return response.text;
+  };
+  assert.equal(await navigate("/app/settings"), SHELL);
+  assert.equal(await navigate("/app/settings"), SHELL);
+  writeFileSync(join(root, "app", "settings"), "a file now\n");
+  assert.equal(await navigate("/app/settings"), "a file now\n");
+  assert.equal(await navigate("/app/profile"), SHELL);
+  assert.equal(await navigate("/app/profile"), SHELL);
+  const edited = SHELL.replace("app", "app, edited");
+  writeFileSync(join(root, "index.html"), edited);
+  assert.equal(await navigate("/app/profile"), edited);
 });

@@ -12,7 +12,13 @@ import { locate, type ServeLocated } from "./locate.ts";
 import type { WholeFile } from "./file_response.ts";
 import { listingResponse } from "./listing_response.ts";
 import { archiveResponse } from "./archive_response.ts";
-import { isNavigation, spaFallback } from "./spa_fallback.ts";
+import {
+  isNavigation,
+  isNavigationPath,
+  SHELL_KEY,
+  shellFields,
+  spaFallback,
+} from "./spa_fallback.ts";
 import { notFoundPage } from "./not_found_page.ts";
 import { cleanUrlPageName, cleanUrlResponse } from "./clean_urls.ts";
 import { type CachedFile, type CachedLookup, FileCache } from "./file_cache.ts";
@@ -144,8 +150,12 @@ class Context {
   async reply(method: string, pathname: string, headers: HeaderReader): Promise<Reply | null> {
     if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
     const { fs } = this.options;
-    if (this.#knownMissing(pathname) && await this.absent!.has(pathname, fs)) {
-      return notFoundReply(method);
+    const missing = this.#missingAnswer(method, pathname, headers);
+    if (missing !== null && await this.absent!.has(pathname, fs)) {
+      if (missing === "plain") return notFoundReply(method);
+      const key = this.#cacheKey(SHELL_KEY, headers);
+      const shell = key === null ? null : await this.cache.get(key, fs);
+      return shell === null ? null : cachedAnswer(shell, method, headers);
     }
     const key = this.#cacheKey(pathname, headers);
     if (key === null) return null;
@@ -160,10 +170,16 @@ class Context {
   replyNow(method: string, pathname: string, headers: HeaderReader): Reply | null | undefined {
     if (this.cache === null || (method !== "GET" && method !== "HEAD")) return null;
     const { fs } = this.options;
-    if (this.#knownMissing(pathname)) {
+    const missing = this.#missingAnswer(method, pathname, headers);
+    if (missing !== null) {
       const absent = this.absent!.hasNow(pathname, fs);
       if (absent === undefined) return undefined;
-      if (absent) return notFoundReply(method);
+      if (absent && missing === "plain") return notFoundReply(method);
+      if (absent) {
+        const key = this.#cacheKey(SHELL_KEY, headers);
+        const shell = key === null ? null : this.cache.getNow(key, fs);
+        return shell == null ? shell : cachedAnswer(shell, method, headers);
+      }
     }
     const key = this.#cacheKey(pathname, headers);
     if (key === null) return null;
@@ -171,11 +187,19 @@ class Context {
     return file == null ? file : cachedAnswer(file, method, headers);
   }
 
-  // Whether `pathname` may be a known-missing path answered with the plain
-  // 404. The full path answers a missing path 404 before it reads any
-  // field (Range, conditionals, codings), so neither does the cache.
-  #knownMissing(pathname: string): boolean {
-    return this.#plainNotFound && this.absent!.holds(pathname);
+  // What a path held as missing gets without the full path: the plain 404
+  // (read before any field, as the full path answers a missing path before
+  // it reads one: Range, conditionals, codings), or the SPA shell for a
+  // navigation, from the cache; null when the full path must tell.
+  #missingAnswer(
+    method: string,
+    pathname: string,
+    headers: HeaderReader,
+  ): "plain" | "shell" | null {
+    if (!this.absent!.holds(pathname)) return null;
+    if (this.#plainNotFound) return "plain";
+    const shell = this.options.spa !== null && isNavigationPath(method, pathname, headers);
+    return shell ? "shell" : null;
   }
 
   // The cache key of a request the cache may answer, or null.
@@ -212,13 +236,24 @@ class Context {
     if (absence !== null) this.absent.set(pathname, absence);
   }
 
-  /** Where an answer for `pathname`, found by `lookup`, may be cached. */
-  cacheSlot(pathname: string, lookup: CachedLookup | null): CacheSlot {
-    return { pathname, lookup, keep: (key, found) => this.keeper(key, found) };
+  /**
+   * Where an answer for `pathname`, found by `lookup`, may be cached;
+   * `fields` turns the file's own header fields into the answer's.
+   */
+  cacheSlot(
+    pathname: string,
+    lookup: CachedLookup | null,
+    fields?: (list: ReadonlyArray<[string, string]>) => ReadonlyArray<[string, string]>,
+  ): CacheSlot {
+    return { pathname, lookup, keep: (key, found) => this.keeper(key, found, fields) };
   }
 
   /** The cache's callback for a 200 that read a whole file, kept under `key`. */
-  keeper(key: string, lookup: CachedLookup | null): ((whole: WholeFile) => void) | undefined {
+  keeper(
+    key: string,
+    lookup: CachedLookup | null,
+    fields = (list: ReadonlyArray<[string, string]>) => list,
+  ): ((whole: WholeFile) => void) | undefined {
     const cache = this.cache;
     if (cache === null || lookup === null) return undefined;
     return (whole) => {
@@ -229,8 +264,8 @@ class Context {
         bytes,
         etag: validators.etag,
         lastModified: validators.lastModified,
-        headers,
-        notModifiedHeaders,
+        headers: fields(headers),
+        notModifiedHeaders: fields(notModifiedHeaders),
         responses: {},
       }, Date.now());
     };
@@ -361,11 +396,27 @@ async function missing(
   if (options.spa === null && options.notFound === null) return errorResponse(404, request.method);
   const spa = options.spa !== null && isNavigation(request, segments);
   const root = await context.realRoot();
+  if (spa) {
+    // The shell's answer is kept under SHELL_KEY, as a deep link gets it
+    // (spaFallback() marks it so), for the next deep link the negative
+    // cache knows to name nothing.
+    const shell = await spaFallback(request, { root, serve: serveShell(context, root) }, options);
+    if (shell !== null) return shell;
+  }
   const place = { root, serve: serveUncached(context, root) };
-  const response = (spa ? await spaFallback(request, place, options) : null) ??
-    await notFoundPage(request, place, options) ?? errorResponse(404, request.method);
+  const response = await notFoundPage(request, place, options) ??
+    errorResponse(404, request.method);
   addVary(response.headers, "Accept");
   return response;
+}
+
+function serveShell(context: Context, root: string): ServeLocated {
+  const { options } = context;
+  return (request, segments, found) => {
+    const lookup = cachedLookup(root, segments, found, options);
+    const slot = context.cacheSlot(SHELL_KEY, lookup, shellFields);
+    return serveFile(request, { root, segments, found }, slot, options);
+  };
 }
 
 // How the fallbacks serve a file: as any file, never cached under the

@@ -9,6 +9,8 @@ import type { ResolvedOptions } from "./options.ts";
 import type { RequestView } from "./request_view.ts";
 import { type FallbackPlace, locate } from "./locate.ts";
 import { acceptWeight } from "./listing.ts";
+import type { HeaderReader } from "./request_view.ts";
+import { addVary } from "./responses.ts";
 
 /**
  * Whether a request that matched no file is a navigation that the shell
@@ -89,6 +91,57 @@ export async function spaFallback(
     await response.body?.cancel();
     return null;
   }
-  response.headers.set("cache-control", "no-cache");
+  markShell(response.headers);
   return response;
+}
+
+/**
+ * The cache key under which the shell's answers to deep links are kept: no
+ * URL path (those start with `/`) can be it.
+ */
+export const SHELL_KEY = "\0spa-shell";
+
+/**
+ * Marks an answer as the shell given for another path: revalidated on
+ * every use (the path may become a file), and chosen by `Accept` (only a
+ * navigation gets it), so that caches key on it (RFC 9110 §12.5.5).
+ *
+ * @param headers The shell answer's header fields, changed in place.
+ */
+export function markShell(headers: Headers): void {
+  headers.set("cache-control", "no-cache");
+  addVary(headers, "Accept");
+}
+
+/**
+ * {@linkcode markShell} on a header list, for the cached shell answer: the
+ * same fields the full path's answer carries.
+ *
+ * @param fields The shell file's own answer fields.
+ * @returns Them as a deep link's answer carries them.
+ */
+export function shellFields(fields: ReadonlyArray<[string, string]>): Array<[string, string]> {
+  const headers = new Headers(fields as Array<[string, string]>);
+  markShell(headers);
+  return [...headers];
+}
+
+/**
+ * {@linkcode isNavigation} from a request's URL path as it came (origin
+ * form, not decoded): `false` for a path with a `%`, whose decoded segments
+ * could differ, which the full path then judges.
+ *
+ * @param method The request method.
+ * @param pathname The URL's path.
+ * @param headers The request's header fields.
+ * @returns Whether the request is a navigation the shell would answer.
+ */
+export function isNavigationPath(
+  method: string,
+  pathname: string,
+  headers: HeaderReader,
+): boolean {
+  if (pathname.includes("%")) return false;
+  const segments = pathname.split("/").filter((segment) => segment !== "");
+  return isNavigation({ method, url: pathname, headers }, segments);
 }
