@@ -333,7 +333,8 @@ function bunResponder(
     // A cached file, or a known-missing path's 404, is answered before the
     // checks below: its body is bytes, and its HEAD answer needs only a Date.
     try {
-      const reply = cached(method, request.url, request.headers);
+      // Bun 1.4 builds request.url anew on each read.
+      const reply = cached(method, request === received ? url : request.url, request.headers);
       if (reply instanceof Promise) {
         const later = request;
         return reply.then(

@@ -41,9 +41,21 @@ export function isNavigation(request: RequestView, segments: readonly string[]):
   if (segments.some((segment) => segment.startsWith("."))) return false;
   const last = segments.at(-1);
   if (last !== undefined && last.includes(".")) return false;
-  const accept = request.headers.get("accept");
-  return accept !== null && accept.length <= 4096 && /\btext\/html\b/i.test(accept) &&
-    acceptWeight(accept, "text", "html") > 0;
+  return namesHtml(request.headers.get("accept"));
+}
+
+// Browsers send one Accept field for every navigation: the last one judged
+// is kept, so that a deep link answered from the cache parses none.
+let lastAccept: string | null = null;
+let lastNamesHtml = false;
+
+function namesHtml(accept: string | null): boolean {
+  if (accept === null || accept.length > 4096) return false;
+  if (accept !== lastAccept) {
+    lastNamesHtml = /\btext\/html\b/i.test(accept) && acceptWeight(accept, "text", "html") > 0;
+    lastAccept = accept;
+  }
+  return lastNamesHtml;
 }
 
 /**
