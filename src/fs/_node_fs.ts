@@ -29,7 +29,14 @@ import {
 } from "node:fs";
 import { arch, platform } from "node:process";
 import { setImmediate } from "node:timers";
-import type { ByteRange, DirEntry, FileInfo, OpenOptions, RealEntry } from "../core/fs.ts";
+import type {
+  ByteRange,
+  DirEntry,
+  FileInfo,
+  FileSystem,
+  OpenOptions,
+  RealEntry,
+} from "../core/fs.ts";
 import { markCuttable } from "./cuttable_body.ts";
 
 /** Ranges up to this size are read at once into memory instead of streamed. */
@@ -663,3 +670,20 @@ export function takeDescriptor(body: ReadableStream<Uint8Array> | null): Descrip
 export function fsError(code: string, message: string): Error {
   return Object.assign(new Error(`${code}: ${message}`), { code });
 }
+
+/**
+ * The port's lookups over `node:fs`, the same on Node and Bun: metadata,
+ * at once and as promises, real paths and folder entries.
+ */
+export const NODE_LOOKUPS: Pick<
+  FileSystem,
+  "stat" | "lstat" | "statSync" | "lstatSync" | "realPath" | "realStat" | "readDir"
+> = {
+  stat: statPath,
+  lstat: lstatPath,
+  statSync: statNow,
+  lstatSync: lstatNow,
+  realPath,
+  realStat,
+  readDir,
+};

@@ -18,18 +18,7 @@
  */
 
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
-import {
-  type DescriptorSource,
-  lstatNow,
-  lstatPath,
-  openRange,
-  readDir,
-  realPath,
-  realStat,
-  statNow,
-  statPath,
-  takeDescriptor,
-} from "./_node_fs.ts";
+import { type DescriptorSource, NODE_LOOKUPS, openRange, takeDescriptor } from "./_node_fs.ts";
 import { hashFile } from "./hash_file.ts";
 
 /**
@@ -51,13 +40,7 @@ export function bunFileSystem(): FileSystem {
     throw new TypeError("Cannot create Bun file system: not running on Bun");
   }
   return {
-    stat: statPath,
-    lstat: lstatPath,
-    statSync: statNow,
-    lstatSync: lstatNow,
-    realPath,
-    realStat,
-    readDir,
+    ...NODE_LOOKUPS,
     open: (path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> =>
       openRange(path, range, options, CHUNK_SIZE),
     hash: hashFile,

@@ -13,18 +13,7 @@
  */
 
 import type { ByteRange, FileBody, FileSystem, OpenOptions } from "../core/fs.ts";
-import {
-  type DescriptorSource,
-  lstatNow,
-  lstatPath,
-  openRange,
-  readDir,
-  realPath,
-  realStat,
-  statNow,
-  statPath,
-  takeDescriptor,
-} from "./_node_fs.ts";
+import { type DescriptorSource, NODE_LOOKUPS, openRange, takeDescriptor } from "./_node_fs.ts";
 import { hashFile } from "./hash_file.ts";
 
 // 64 KiB reads: large enough to amortise a syscall, small enough that a slow
@@ -47,17 +36,7 @@ const CHUNK_SIZE = 64 * 1024;
  * ```
  */
 export function nodeFileSystem(): FileSystem {
-  return {
-    stat: statPath,
-    lstat: lstatPath,
-    statSync: statNow,
-    lstatSync: lstatNow,
-    realPath,
-    realStat,
-    readDir,
-    open,
-    hash: hashFile,
-  };
+  return { ...NODE_LOOKUPS, open, hash: hashFile };
 }
 
 function open(path: string, range: ByteRange, options: OpenOptions = {}): Promise<FileBody> {
