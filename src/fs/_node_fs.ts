@@ -42,30 +42,27 @@ import { markCuttable } from "./cuttable_body.ts";
 /** Ranges up to this size are read at once into memory instead of streamed. */
 export const SMALL_READ = 64 * 1024;
 
-/** Metadata of `path`, following symbolic links. */
-export function statPath(path: string): Promise<FileInfo> {
-  try {
-    return Promise.resolve(toFileInfo(statSync(path)));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+/**
+ * A synchronous lookup as the port's promise-returning one: the port's
+ * lookups are synchronous underneath, on purpose (an async `stat` costs
+ * many times a synchronous one here), and offered both ways.
+ */
+export function promised<T>(now: (path: string) => T): (path: string) => Promise<T> {
+  return (path) => {
+    try {
+      return Promise.resolve(now(path));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 }
 
-/** Metadata of `path` itself, not following a final symbolic link. */
-export function lstatPath(path: string): Promise<FileInfo> {
-  try {
-    return Promise.resolve(toFileInfo(lstatSync(path)));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-/** {@linkcode statPath}, at once: the port's `statSync`. */
+/** Metadata of `path`, following symbolic links: the port's `statSync`. */
 export function statNow(path: string): FileInfo {
   return toFileInfo(statSync(path));
 }
 
-/** {@linkcode lstatPath}, at once: the port's `lstatSync`. */
+/** Metadata of `path` itself, not following a final link: the port's `lstatSync`. */
 export function lstatNow(path: string): FileInfo {
   return toFileInfo(lstatSync(path));
 }
@@ -679,8 +676,8 @@ export const NODE_LOOKUPS: Pick<
   FileSystem,
   "stat" | "lstat" | "statSync" | "lstatSync" | "realPath" | "realStat" | "readDir"
 > = {
-  stat: statPath,
-  lstat: lstatPath,
+  stat: promised(statNow),
+  lstat: promised(lstatNow),
   statSync: statNow,
   lstatSync: lstatNow,
   realPath,

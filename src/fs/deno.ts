@@ -28,6 +28,7 @@ import {
   descriptorBody,
   fsError,
   openChecked,
+  promised,
   provesPlaces,
   readDir as readCheckedDir,
   readSmallRange,
@@ -55,11 +56,11 @@ import { hashFile } from "./hash_file.ts";
  */
 export function denoFileSystem(): FileSystem {
   return {
-    stat,
-    lstat,
-    statSync: (path) => toFileInfo(Deno.statSync(path)),
-    lstatSync: (path) => toFileInfo(Deno.lstatSync(path)),
-    realPath,
+    stat: promised(statNow),
+    lstat: promised(lstatNow),
+    statSync: statNow,
+    lstatSync: lstatNow,
+    realPath: promised(Deno.realPathSync),
     realStat,
     readDir,
     open: openRange,
@@ -86,31 +87,10 @@ function toFileInfo(info: Deno.FileInfo): FileInfo {
   };
 }
 
-// Synchronous on purpose, as in _node_fs.ts: Deno.stat's round trip costs
+// Synchronous underneath, as in _node_fs.ts: Deno.stat's round trip costs
 // about 25 times Deno.statSync's on the machines we measure.
-function stat(path: string): Promise<FileInfo> {
-  try {
-    return Promise.resolve(toFileInfo(Deno.statSync(path)));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function lstat(path: string): Promise<FileInfo> {
-  try {
-    return Promise.resolve(toFileInfo(Deno.lstatSync(path)));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function realPath(path: string): Promise<string> {
-  try {
-    return Promise.resolve(Deno.realPathSync(path));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
+const statNow = (path: string) => toFileInfo(Deno.statSync(path));
+const lstatNow = (path: string) => toFileInfo(Deno.lstatSync(path));
 
 // A canonical folder is read through node:fs, which can prove where it is
 // (see _node_fs.ts).
